@@ -1,0 +1,2 @@
+/** tsgym environments. Importing this module registers every built-in env with `make`. */
+export {};

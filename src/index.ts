@@ -1,0 +1,10 @@
+/**
+ * tsgym's shared contract: Env, spaces, seeded Rng, errors, registry, wrappers, recording.
+ */
+export * from './errors';
+export * from './rng';
+export * from './spaces';
+export * from './env';
+export * from './wrappers';
+export * from './registry';
+export * from './recording';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidSeedError, Rng } from '../../src/index';
+
+describe('Rng', () => {
+  it('repeats the same draws for the same seed', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+
+    const drawsA = Array.from({ length: 5 }, () => a.random());
+    const drawsB = Array.from({ length: 5 }, () => b.random());
+
+    expect(drawsA).toEqual(drawsB);
+  });
+
+  it('continues exactly from a saved state', () => {
+    const rng = new Rng(7);
+    rng.random();
+    const state = JSON.parse(JSON.stringify(rng.getState()));
+
+    const next = [rng.random(), rng.normal(), rng.int(10)];
+    const restored = Rng.fromState(state);
+
+    expect([restored.random(), restored.normal(), restored.int(10)]).toEqual(next);
+  });
+
+  it('derives child streams from the seed, independent of parent draws', () => {
+    const parent = new Rng(3);
+    const before = parent.spawn('agent').random();
+    parent.random();
+
+    expect(parent.spawn('agent').random()).toBe(before);
+    expect(parent.spawn('env').random()).not.toBe(before);
+  });
+
+  it('rejects a negative or fractional seed, naming the argument', () => {
+    expect(() => new Rng(-1)).toThrow(InvalidSeedError);
+    expect(() => new Rng(1.5)).toThrow(/seed must be a non-negative integer.*received 1\.5/);
+  });
+
+  it('draws Beta samples with the right mean', () => {
+    const rng = new Rng(0);
+    let sum = 0;
+
+    for (let i = 0; i < 20000; i++) sum += rng.beta(91, 11);
+
+    expect(sum / 20000).toBeCloseTo(91 / 102, 2);
+  });
+});

@@ -8,3 +8,5 @@ export * from './env';
 export * from './wrappers';
 export * from './registry';
 export * from './recording';
+export * from './tabular';
+export * from './agent';

@@ -77,6 +77,8 @@ export interface EpisodeStep {
   actionProb: number | null;
   /** Render frame after the step, or null when frames were not recorded. */
   frame: RenderFrame | null;
+  /** Per-action values or probabilities the agent reported for this step, when recorded. */
+  qValues?: number[];
 }
 
 /** Last line of a complete episode file; its absence means the file was cut short. */

@@ -10,3 +10,8 @@ export * from './registry';
 export * from './recording';
 export * from './tabular';
 export * from './agent';
+export * from './fsutil';
+export * from './version';
+export * from './runs';
+export * from './train';
+export * from './replay';

@@ -1,0 +1,538 @@
+import type { Agent, ActResult, Experience } from './agent';
+import type { Env, Info } from './env';
+import { InvalidConfigError, describeValue } from './errors';
+import { EpisodeWriter, type EpisodeHeader, type RecordedAgent } from './recording';
+import { Rng, validateSeed, type RngState } from './rng';
+import { episodeFileName, type RunWriter } from './runs';
+import { TSGYM_VERSION } from './version';
+
+/** Statistics of one finished training episode, passed to `onEpisodeEnd`. */
+export interface EpisodeEnd {
+  /** Index of the episode in the run, from 0. */
+  episode: number;
+  /** Env steps taken in the run so far. */
+  step: number;
+  /** Undiscounted sum of rewards. */
+  episodeReturn: number;
+  /** Steps in the episode. */
+  episodeLength: number;
+  /** True when the episode ended by termination, false when truncated or cut by the budget. */
+  terminated: boolean;
+  /** Mean return of the last `windowSize` episodes (including this one). */
+  meanReturn: number;
+}
+
+/** Result of {@link evaluate}. */
+export interface EvalResult {
+  /** Return of each evaluation episode. */
+  returns: number[];
+  /** Length of each evaluation episode. */
+  lengths: number[];
+  /** Mean return. */
+  meanReturn: number;
+  /** Mean length. */
+  meanLength: number;
+}
+
+/** Hooks the loop calls; `'stop'` from `onEpisodeEnd` or `onEval` ends training early. */
+export interface TrainCallbacks {
+  /** After every finished training episode. */
+  onEpisodeEnd?(end: EpisodeEnd): void | 'stop';
+  /** After every periodic evaluation. */
+  onEval?(result: EvalResult, step: number): void | 'stop';
+  /** After a checkpoint file is written. */
+  onCheckpoint?(file: string, step: number): void;
+}
+
+/** Options of {@link train}. Budgets: at least one of `totalSteps` or `totalEpisodes`. */
+export interface TrainOptions<Obs, Act> {
+  /** The env, usually from `make` (with its time limit). */
+  env: Env<Obs, Act>;
+  /** The learner. */
+  agent: Agent<Obs, Act>;
+  /** Run seed: the first episode is reset with it; later episodes continue its stream. */
+  seed: number;
+  /** Stop after this many env steps (the running episode is cut there). */
+  totalSteps?: number;
+  /** Stop after this many episodes. */
+  totalEpisodes?: number;
+  /** Where metrics, episodes and checkpoints go; nothing is written when omitted. */
+  run?: RunWriter;
+  /** Write one metrics line per this many episodes (means over them). @defaultValue 1 */
+  logEveryEpisodes?: number;
+  /** Record every N-th training episode to `episodes/` (0 = none). @defaultValue 0 */
+  recordEveryEpisodes?: number;
+  /** Env for periodic evaluation (a separate instance, e.g. another `make`). */
+  evalEnv?: Env<Obs, Act>;
+  /** Evaluate every N training episodes (0 = never). @defaultValue 0 */
+  evalEveryEpisodes?: number;
+  /** Episodes per evaluation. @defaultValue 10 */
+  evalEpisodes?: number;
+  /** Record the first episode of every evaluation to `episodes/`. @defaultValue false */
+  recordEval?: boolean;
+  /** Checkpoint every N episodes (0 = never); needs `run`. @defaultValue 0 */
+  checkpointEveryEpisodes?: number;
+  /** Continue from a checkpoint's `state` (from `loadCheckpoint`). */
+  resumeFrom?: unknown;
+  /** Episodes in the moving window of `meanReturn`. @defaultValue 100 */
+  windowSize?: number;
+  /** Hooks. */
+  callbacks?: TrainCallbacks;
+}
+
+/** Result of {@link train}. */
+export interface TrainResult {
+  /** Env steps taken in the run (including steps before a resume). */
+  steps: number;
+  /** Episodes finished. */
+  episodes: number;
+  /** Mean return over the last `windowSize` episodes. */
+  meanReturn: number;
+  /** Wall time of this call in seconds. */
+  elapsedSeconds: number;
+  /** Env steps per second in this call. */
+  stepsPerSecond: number;
+  /** Why training ended. */
+  stoppedBy: 'totalSteps' | 'totalEpisodes' | 'callback';
+}
+
+/** Loop state saved in checkpoints; everything needed to continue bit for bit. */
+interface LoopState {
+  step: number;
+  episode: number;
+  agent: unknown;
+  envRng: RngState | null;
+  evalRound: number;
+  window: number[];
+  pending: Pending;
+}
+
+/** Sums since the last metrics line. */
+interface Pending {
+  episodes: number;
+  returnSum: number;
+  lengthSum: number;
+  lossSum: number;
+  lossCount: number;
+}
+
+const emptyPending = (): Pending => ({
+  episodes: 0,
+  returnSum: 0,
+  lengthSum: 0,
+  lossSum: 0,
+  lossCount: 0,
+});
+
+function checkBudget(value: number | undefined, name: string): void {
+  if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+    throw new InvalidConfigError(
+      `${name} must be a positive integer; received ${describeValue(value)}.`,
+    );
+  }
+}
+
+/**
+ * Trains `agent` on `env`: act, step, learn, until a budget or a callback stops it. Writes
+ * metrics, recorded episodes and checkpoints to `run` when given. A run resumed from a
+ * checkpoint continues exactly as if never stopped (same actions, same metrics), because
+ * checkpoints are taken between episodes and hold the agent's and the env's generator states.
+ *
+ * @throws InvalidConfigError when no budget is given or a count is not a positive integer.
+ * @example
+ * ```ts
+ * const env = make<number, number>('FrozenLake-v1');
+ * const agent = new QLearning({ nStates: 16, nActions: 4, rng: new Rng(0).spawn('agent') });
+ * const result = train({ env, agent, seed: 0, totalSteps: 100_000 });
+ * ```
+ */
+export function train<Obs, Act>(options: TrainOptions<Obs, Act>): TrainResult {
+  const o = withDefaults(options);
+  const loop = new TrainingLoop(o);
+  return loop.run();
+}
+
+type Resolved<Obs, Act> = Required<
+  Omit<TrainOptions<Obs, Act>, 'run' | 'evalEnv' | 'resumeFrom' | 'totalSteps' | 'totalEpisodes'>
+> &
+  Pick<TrainOptions<Obs, Act>, 'run' | 'evalEnv' | 'resumeFrom' | 'totalSteps' | 'totalEpisodes'>;
+
+function withDefaults<Obs, Act>(options: TrainOptions<Obs, Act>): Resolved<Obs, Act> {
+  validateSeed(options.seed, 'train seed');
+  if (options.totalSteps === undefined && options.totalEpisodes === undefined) {
+    throw new InvalidConfigError(
+      'train needs a budget: set totalSteps or totalEpisodes (or both), e.g. totalSteps: 100000.',
+    );
+  }
+  checkBudget(options.totalSteps, 'totalSteps');
+  checkBudget(options.totalEpisodes, 'totalEpisodes');
+  return {
+    logEveryEpisodes: 1,
+    recordEveryEpisodes: 0,
+    evalEveryEpisodes: 0,
+    evalEpisodes: 10,
+    recordEval: false,
+    checkpointEveryEpisodes: 0,
+    windowSize: 100,
+    callbacks: {},
+    ...options,
+  };
+}
+
+class TrainingLoop<Obs, Act> {
+  private state: LoopState;
+  private readonly startMs = performance.now();
+  private lastLogMs = performance.now();
+  private lastLogStep = 0;
+  private readonly startStep: number;
+  private readonly evalSeed: number;
+  private readonly experience: Experience<Obs, Act>;
+
+  constructor(private readonly o: Resolved<Obs, Act>) {
+    this.state = {
+      step: 0,
+      episode: 0,
+      agent: null,
+      envRng: null,
+      evalRound: 0,
+      window: [],
+      pending: emptyPending(),
+    };
+    if (o.resumeFrom !== undefined) this.restore(o.resumeFrom as LoopState);
+    this.startStep = this.state.step;
+    this.lastLogStep = this.state.step;
+    this.evalSeed = new Rng(o.seed).spawn('eval').int(2 ** 31 - 1);
+    this.experience = {} as Experience<Obs, Act>;
+  }
+
+  run(): TrainResult {
+    let stoppedBy: TrainResult['stoppedBy'] | undefined;
+    while (!stoppedBy) {
+      const end = this.runEpisode();
+      stoppedBy = this.afterEpisode(end);
+    }
+    this.o.run?.update({ status: 'finished' });
+    const elapsedSeconds = (performance.now() - this.startMs) / 1000;
+    const steps = this.state.step - this.startStep;
+    return {
+      steps: this.state.step,
+      episodes: this.state.episode,
+      meanReturn: mean(this.state.window),
+      elapsedSeconds,
+      stepsPerSecond: steps / Math.max(elapsedSeconds, 1e-9),
+      stoppedBy,
+    };
+  }
+
+  private restore(saved: LoopState): void {
+    if (typeof saved !== 'object' || saved === null || typeof saved.step !== 'number') {
+      throw new InvalidConfigError(
+        `resumeFrom must be the state of a tsgym checkpoint; received ${describeValue(saved)}.`,
+      );
+    }
+    this.state = structuredClone(saved);
+    this.o.agent.setState(saved.agent);
+    if (saved.envRng) this.o.env.setRngState(saved.envRng);
+  }
+
+  private resetEnv(env: Env<Obs, Act>, seed: number | undefined) {
+    return env.reset(seed === undefined ? {} : { seed });
+  }
+
+  /** One training episode; returns its statistics. */
+  private runEpisode(): EpisodeEnd {
+    const { env, agent, totalSteps } = this.o;
+    const recorder = this.maybeRecorder('episode', this.state.episode, env);
+    const seed = this.state.episode === 0 ? this.o.seed : undefined;
+    let { observation, info } = this.resetEnv(env, seed);
+    recorder?.start(observation, info, seed);
+    const exp = this.experience;
+    const budget = totalSteps ?? Infinity;
+    let episodeReturn = 0;
+    let length = 0;
+    let terminated = false;
+    const p = this.state.pending;
+    for (;;) {
+      const act = agent.act(observation, info, true);
+      const r = env.step(act.action);
+      recorder?.step(act, r);
+      exp.observation = observation;
+      exp.info = info;
+      exp.action = act.action;
+      exp.reward = r.reward;
+      exp.nextObservation = r.observation;
+      exp.nextInfo = r.info;
+      exp.terminated = r.terminated;
+      exp.truncated = r.truncated;
+      const learned = agent.learn(exp);
+      if (learned && learned.loss !== undefined) {
+        p.lossSum += learned.loss;
+        p.lossCount++;
+      }
+      episodeReturn += r.reward;
+      length++;
+      this.state.step++;
+      observation = r.observation;
+      info = r.info;
+      terminated = r.terminated;
+      if (r.terminated || r.truncated || this.state.step >= budget) break;
+    }
+    recorder?.close();
+    return this.finishEpisode(episodeReturn, length, terminated);
+  }
+
+  private finishEpisode(episodeReturn: number, length: number, terminated: boolean): EpisodeEnd {
+    const s = this.state;
+    this.o.agent.endEpisode?.();
+    s.window.push(episodeReturn);
+    if (s.window.length > this.o.windowSize) s.window.shift();
+    s.pending.episodes++;
+    s.pending.returnSum += episodeReturn;
+    s.pending.lengthSum += length;
+    const end: EpisodeEnd = {
+      episode: s.episode,
+      step: s.step,
+      episodeReturn,
+      episodeLength: length,
+      terminated,
+      meanReturn: mean(s.window),
+    };
+    s.episode++;
+    return end;
+  }
+
+  private afterEpisode(end: EpisodeEnd): TrainResult['stoppedBy'] | undefined {
+    const o = this.o;
+    const s = this.state;
+    if (s.pending.episodes >= o.logEveryEpisodes) this.logTraining();
+    let stop = o.callbacks.onEpisodeEnd?.(end) === 'stop';
+    if (o.evalEnv && o.evalEveryEpisodes > 0 && s.episode % o.evalEveryEpisodes === 0) {
+      stop = this.runEvaluation() || stop;
+    }
+    if (o.run && o.checkpointEveryEpisodes > 0 && s.episode % o.checkpointEveryEpisodes === 0) {
+      this.checkpoint();
+    }
+    if (stop) return 'callback';
+    if (o.totalSteps !== undefined && s.step >= o.totalSteps) return 'totalSteps';
+    if (o.totalEpisodes !== undefined && s.episode >= o.totalEpisodes) return 'totalEpisodes';
+    return undefined;
+  }
+
+  private logTraining(): void {
+    const s = this.state;
+    const p = s.pending;
+    s.pending = emptyPending();
+    if (!this.o.run) return;
+    const now = performance.now();
+    const line: Record<string, number> = {
+      step: s.step,
+      episode: s.episode - 1,
+      time: (now - this.startMs) / 1000,
+      'train/episode_return': p.returnSum / p.episodes,
+      'train/episode_length': p.lengthSum / p.episodes,
+      'time/steps_per_second':
+        (s.step - this.lastLogStep) / Math.max((now - this.lastLogMs) / 1000, 1e-9),
+    };
+    if (p.lossCount > 0) line['train/loss'] = p.lossSum / p.lossCount;
+    for (const [k, v] of Object.entries(this.o.agent.metrics?.() ?? {})) line[`train/${k}`] = v;
+    this.lastLogMs = now;
+    this.lastLogStep = s.step;
+    this.o.run.logMetrics(line as never);
+  }
+
+  private runEvaluation(): boolean {
+    const o = this.o;
+    const s = this.state;
+    const result = evaluate(o.evalEnv!, o.agent, {
+      episodes: o.evalEpisodes,
+      seed: this.evalSeed,
+      run: o.recordEval ? o.run : undefined,
+      recordIndex: o.recordEval ? s.evalRound : undefined,
+    });
+    s.evalRound++;
+    o.run?.logMetrics({
+      step: s.step,
+      episode: s.episode - 1,
+      time: (performance.now() - this.startMs) / 1000,
+      'eval/episode_return': result.meanReturn,
+      'eval/episode_length': result.meanLength,
+    });
+    return o.callbacks.onEval?.(result, s.step) === 'stop';
+  }
+
+  private checkpoint(): void {
+    const s = this.state;
+    s.agent = this.o.agent.getState();
+    s.envRng = this.o.env.getRngState() ?? null;
+    const file = this.o.run!.saveCheckpoint(s.step, s);
+    s.agent = null;
+    this.o.callbacks.onCheckpoint?.(file, s.step);
+  }
+
+  private maybeRecorder(kind: 'episode', index: number, env: Env<Obs, Act>) {
+    const every = this.o.recordEveryEpisodes;
+    if (!this.o.run || every <= 0 || index % every !== 0) return undefined;
+    return new EpisodeRecorder(env, this.o.agent, this.o.run.episodePath(episodeFileName(index)), {
+      episodeIndex: index,
+      kind,
+    });
+  }
+}
+
+function mean(values: number[]): number {
+  if (values.length === 0) return NaN;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Number of episodes. @defaultValue 10 */
+  episodes?: number;
+  /** Episode i is reset with seed `seed + i`, so every evaluation sees the same episodes. */
+  seed: number;
+  /** Record the first episode into this run's `episodes/` folder. */
+  run?: RunWriter;
+  /** Index used in the recorded file name `eval-<index>.jsonl`. */
+  recordIndex?: number;
+  /** Let the agent explore instead of acting greedily. @defaultValue false */
+  explore?: boolean;
+}
+
+/**
+ * Runs evaluation episodes without learning. Episode i is reset with `seed + i` (common
+ * random numbers: two agents evaluated with the same seed face the same episodes).
+ *
+ * @example
+ * ```ts
+ * const { meanReturn } = evaluate(make('CliffWalking-v1'), agent, { episodes: 1, seed: 0 });
+ * ```
+ */
+export function evaluate<Obs, Act>(
+  env: Env<Obs, Act>,
+  agent: Agent<Obs, Act>,
+  options: EvaluateOptions,
+): EvalResult {
+  const episodes = options.episodes ?? 10;
+  checkBudget(episodes, 'episodes');
+  validateSeed(options.seed, 'evaluate seed');
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < episodes; i++) {
+    const record = options.run && i === 0 && options.recordIndex !== undefined;
+    const path = record
+      ? options.run!.episodePath(episodeFileName(options.recordIndex!, 'eval'))
+      : '';
+    const recorder = record
+      ? new EpisodeRecorder(env, agent, path, { episodeIndex: options.recordIndex!, kind: 'eval' })
+      : undefined;
+    const { episodeReturn, length } = playEpisode(env, agent, options.seed + i, {
+      explore: options.explore ?? false,
+      recorder,
+    });
+    returns.push(episodeReturn);
+    lengths.push(length);
+  }
+  return { returns, lengths, meanReturn: mean(returns), meanLength: mean(lengths) };
+}
+
+function playEpisode<Obs, Act>(
+  env: Env<Obs, Act>,
+  agent: Agent<Obs, Act>,
+  seed: number,
+  how: { explore: boolean; recorder?: EpisodeRecorder<Obs, Act> },
+): { episodeReturn: number; length: number } {
+  let { observation, info } = env.reset({ seed });
+  how.recorder?.start(observation, info, seed);
+  let episodeReturn = 0;
+  let length = 0;
+  for (;;) {
+    const act = agent.act(observation, info, how.explore);
+    const r = env.step(act.action);
+    how.recorder?.step(act, r);
+    episodeReturn += r.reward;
+    length++;
+    observation = r.observation;
+    info = r.info;
+    if (r.terminated || r.truncated) break;
+  }
+  how.recorder?.close();
+  return { episodeReturn, length };
+}
+
+/**
+ * Records one episode as the loop plays it: header at `start`, a line per `step`, footer at
+ * `close`, streamed to disk. Keeps the env's generator state from before `reset`, so episodes
+ * that continue an unseeded stream replay too.
+ */
+export class EpisodeRecorder<Obs, Act> {
+  private writer: EpisodeWriter | undefined;
+  private readonly rngBefore: RngState | null;
+
+  /**
+   * @param env - the env being played; call the constructor just before `env.reset`.
+   * @param agent - the agent acting, recorded in the header (or null).
+   * @param filePath - where the `.jsonl` file goes.
+   * @param meta - episode index and kind.
+   */
+  constructor(
+    private readonly env: Env<Obs, Act>,
+    private readonly agent: Agent<Obs, Act> | null,
+    private readonly filePath: string,
+    private readonly meta: { episodeIndex: number; kind: 'episode' | 'eval' },
+  ) {
+    this.rngBefore = env.getRngState() ?? null;
+  }
+
+  /** Writes the header after `reset`. */
+  start(observation: Obs, info: Info, seed: number | undefined): void {
+    const env = this.env;
+    const spec = env.spec;
+    const agent: RecordedAgent | null = this.agent
+      ? { name: this.agent.name, config: this.agent.config() }
+      : null;
+    const header: EpisodeHeader = {
+      kind: 'header',
+      format: 'tsgym-episode/1',
+      envId: spec?.id ?? 'unregistered',
+      envKwargs: spec?.kwargs ?? {},
+      maxEpisodeSteps: spec?.maxEpisodeSteps ?? 0,
+      family: env.metadata.family,
+      packageVersion: TSGYM_VERSION,
+      seed: seed ?? null,
+      rngState: seed === undefined ? this.rngBefore : null,
+      agent,
+      observationSpace: env.observationSpace.toJSON(),
+      actionSpace: env.actionSpace.toJSON(),
+      episodeIndex: this.meta.episodeIndex,
+      observation,
+      info,
+      frame: env.render(),
+    };
+    this.writer = new EpisodeWriter(this.filePath, header);
+  }
+
+  /** Writes one step line. */
+  step(
+    act: ActResult<Act>,
+    r: { observation: Obs; reward: number; terminated: boolean; truncated: boolean; info: Info },
+  ): void {
+    this.writer!.step({
+      action: act.action,
+      observation: r.observation,
+      reward: r.reward,
+      terminated: r.terminated,
+      truncated: r.truncated,
+      info: r.info,
+      actionProb: act.actionProb,
+      frame: this.env.render(),
+      ...(act.qValues ? { qValues: Array.from(act.qValues) } : {}),
+    });
+  }
+
+  /** Writes the footer and publishes the file. */
+  close(): void {
+    this.writer?.close();
+  }
+}

@@ -1,0 +1,192 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CorruptFileError,
+  InvalidConfigError,
+  RunWriter,
+  loadCheckpoint,
+  make,
+  readMetrics,
+  replayEpisode,
+  train,
+} from '../../src/index';
+import { TinyQAgent } from '../helpers/chain-env';
+
+const dirs: string[] = [];
+function tmpRun(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsgym-train-'));
+  dirs.push(dir);
+  return path.join(dir, name);
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function runWriter(dir: string, resume = false) {
+  return new RunWriter(dir, { name: 'chain', kind: 'rl', seed: 3, config: {} }, resume);
+}
+
+const withoutTime = (lines: Record<string, unknown>[]) =>
+  lines.map(({ time: _t, 'time/steps_per_second': _s, ...rest }) => rest);
+
+describe('train', () => {
+  it('learns the chain and writes metrics lines with stable keys', () => {
+    const dir = tmpRun('learn');
+    const run = runWriter(dir);
+
+    const result = train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 3,
+      totalEpisodes: 200,
+      run,
+    });
+    run.close();
+
+    const lines = readMetrics(dir);
+    expect(result.episodes).toBe(200);
+    expect(lines).toHaveLength(200);
+    expect(Object.keys(lines[0])).toEqual(
+      expect.arrayContaining([
+        'step',
+        'episode',
+        'train/episode_return',
+        'train/episode_length',
+        'train/loss',
+      ]),
+    );
+    expect(result.meanReturn).toBe(1);
+  });
+
+  it('stops at exactly totalSteps env steps', () => {
+    const result = train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 0,
+      totalSteps: 777,
+    });
+
+    expect(result.steps).toBe(777);
+    expect(result.stoppedBy).toBe('totalSteps');
+  });
+
+  it('refuses to run without a budget, naming the options to set', () => {
+    expect(() => train({ env: make('TestChain-v0'), agent: new TinyQAgent(1), seed: 0 })).toThrow(
+      /set totalSteps or totalEpisodes/,
+    );
+    expect(() =>
+      train({ env: make('TestChain-v0'), agent: new TinyQAgent(1), seed: 0, totalSteps: -5 }),
+    ).toThrow(InvalidConfigError);
+  });
+
+  it('resumes from a checkpoint and produces the same metrics as an uninterrupted run', () => {
+    const full = tmpRun('full');
+    const runA = runWriter(full);
+    train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 3,
+      totalEpisodes: 60,
+      run: runA,
+      checkpointEveryEpisodes: 20,
+    });
+    runA.close();
+    const split = tmpRun('split');
+    const runB = runWriter(split);
+    train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 3,
+      totalEpisodes: 20,
+      run: runB,
+      checkpointEveryEpisodes: 20,
+    });
+    runB.close();
+
+    const checkpoint = loadCheckpoint(split);
+    const runC = runWriter(split, true);
+    train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(99),
+      seed: 3,
+      totalEpisodes: 60,
+      run: runC,
+      resumeFrom: checkpoint.state,
+    });
+    runC.close();
+
+    expect(checkpoint.step).toBeGreaterThan(0);
+    expect(withoutTime(readMetrics(split))).toEqual(withoutTime(readMetrics(full)));
+  });
+
+  it('records episodes that replay step for step, seeded or continuing the stream', async () => {
+    const dir = tmpRun('rec');
+    const run = runWriter(dir);
+    train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 5,
+      totalEpisodes: 9,
+      run,
+      recordEveryEpisodes: 4,
+    });
+    run.close();
+    const files = fs.readdirSync(path.join(dir, 'episodes')).sort();
+
+    const reports = await Promise.all(
+      files.map((f) => replayEpisode(path.join(dir, 'episodes', f))),
+    );
+
+    expect(files).toEqual(['episode-000000.jsonl', 'episode-000004.jsonl', 'episode-000008.jsonl']);
+    expect(reports.every((r) => r.ok && r.steps > 0)).toBe(true);
+  });
+
+  it('reports the first step that differs from a tampered recording', async () => {
+    const dir = tmpRun('tamper');
+    const run = runWriter(dir);
+    train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 5,
+      totalEpisodes: 1,
+      run,
+      recordEveryEpisodes: 1,
+    });
+    const file = path.join(dir, 'episodes', 'episode-000000.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const step = JSON.parse(lines[2]);
+    step.reward = 42;
+    lines[2] = JSON.stringify(step);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+
+    const report = await replayEpisode(file);
+
+    expect(report.ok).toBe(false);
+    expect(report.firstDifference).toMatchObject({ step: 1, field: 'reward', recorded: '42' });
+  });
+
+  it('rejects a truncated recording and a damaged checkpoint with CorruptFileError', async () => {
+    const dir = tmpRun('cut');
+    const run = runWriter(dir);
+    train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 5,
+      totalEpisodes: 1,
+      run,
+      recordEveryEpisodes: 1,
+      checkpointEveryEpisodes: 1,
+    });
+    const file = path.join(dir, 'episodes', 'episode-000000.jsonl');
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.slice(0, text.lastIndexOf('{"kind":"end"')));
+    const ckpt = path.join(dir, 'checkpoints', 'latest.json');
+    fs.writeFileSync(ckpt, fs.readFileSync(ckpt, 'utf8').slice(0, 30));
+
+    await expect(replayEpisode(file)).rejects.toThrow(/truncated/);
+    expect(() => loadCheckpoint(dir)).toThrow(CorruptFileError);
+    expect(() => loadCheckpoint(dir)).toThrow(/not valid JSON/);
+  });
+});

@@ -1,2 +1,3 @@
 /** tsgym environments. Importing this module registers every built-in env with `make`. */
 export {};
+export * from './bandits';

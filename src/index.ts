@@ -15,3 +15,4 @@ export * from './version';
 export * from './runs';
 export * from './train';
 export * from './replay';
+export * from './record-episode';

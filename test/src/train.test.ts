@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   CorruptFileError,
   InvalidConfigError,
+  RecordEpisode,
+  Rng,
   RunWriter,
   loadCheckpoint,
   make,
@@ -188,5 +190,33 @@ describe('train', () => {
     await expect(replayEpisode(file)).rejects.toThrow(/truncated/);
     expect(() => loadCheckpoint(dir)).toThrow(CorruptFileError);
     expect(() => loadCheckpoint(dir)).toThrow(/not valid JSON/);
+  });
+
+  it('records through the RecordEpisode wrapper, with reported action probabilities', async () => {
+    const dir = tmpRun('wrapper');
+    const env = make<number, number>(
+      'TestChain-v0',
+      {},
+      {
+        wrappers: [(e) => new RecordEpisode(e, { dir, episodeTrigger: (i) => i === 1 })],
+      },
+    );
+    const recorder = env as RecordEpisode<number, number>;
+    const rng = new Rng(0);
+
+    for (let episode = 0; episode < 2; episode++) {
+      env.reset(episode === 0 ? { seed: 11 } : {});
+      for (let done = false; !done;) {
+        recorder.setActionProbability(0.5);
+        const r = env.step(rng.int(2));
+        done = r.terminated || r.truncated;
+      }
+    }
+    const report = await replayEpisode(path.join(dir, 'episode-000001.jsonl'));
+    const second = fs.readFileSync(path.join(dir, 'episode-000001.jsonl'), 'utf8').split('\n')[1];
+
+    expect(fs.readdirSync(dir)).toEqual(['episode-000001.jsonl']);
+    expect(report.ok).toBe(true);
+    expect(JSON.parse(second).actionProb).toBe(0.5);
   });
 });

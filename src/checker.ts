@@ -35,14 +35,22 @@ interface Report extends CheckEnvReport {
   warn(message: string): void;
 }
 
+// Each kind of finding is reported once, at its first step: 100 copies of one message would hide
+// the other findings.
 function newReport(): Report {
   const problems: string[] = [];
   const warnings: string[] = [];
+  const seen = new Set<string>();
+  const once = (list: string[], message: string) => {
+    const kind = message.replace(/^step \d+ of the random run/, 'step');
+    if (!seen.has(kind)) list.push(message);
+    seen.add(kind);
+  };
   return {
     problems,
     warnings,
-    problem: (m) => void (problems.includes(m) || problems.push(m)),
-    warn: (m) => void (warnings.includes(m) || warnings.push(m)),
+    problem: (m) => once(problems, m),
+    warn: (m) => once(warnings, m),
   };
 }
 
@@ -65,6 +73,8 @@ function newReport(): Report {
  * - Two runs of `steps` random actions (from `Rng(seed)`, respecting `info.actionMask`, with
  *   `reset()` without seed after each episode end) from `reset({ seed })` give the same
  *   observations, rewards and flags.
+ *
+ * Each kind of finding is reported once, at the first step where it occurs.
  *
  * Warnings: no `spec` (order checks skipped), `render().family` differing from
  * `metadata.family`, infos differing between the two runs, and an env that changes an
@@ -355,6 +365,7 @@ function checkOrderAfterEnd(env: AnyEnv, action: unknown, report: Report): void 
 
 function compareTrajectories(a: TrajectoryStep[], b: TrajectoryStep[], report: Report): void {
   const n = Math.min(a.length, b.length);
+  let infoWarned = false;
   for (let t = 0; t < n; t++) {
     if (a[t].transition !== b[t].transition) {
       report.problem(
@@ -362,7 +373,8 @@ function compareTrajectories(a: TrajectoryStep[], b: TrajectoryStep[], report: R
       );
       return;
     }
-    if (a[t].info !== b[t].info) {
+    if (a[t].info !== b[t].info && !infoWarned) {
+      infoWarned = true;
       report.warn(
         `the same seed gave different infos at step ${t + 1}: ${a[t].info} then ${b[t].info}.`,
       );

@@ -2,3 +2,5 @@
 export {};
 export * from './bandits';
 export * from './gridworld/index';
+export * from './marketing/index';
+export * from './cartpole';

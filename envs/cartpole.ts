@@ -11,6 +11,7 @@ import {
   type RenderFrame,
   type ResetArgs,
   type ResetResult,
+  type Space,
   type StepResult,
 } from '../src/index';
 
@@ -140,7 +141,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     [2 * CARTPOLE_X_THRESHOLD, FLOAT32_MAX, 2 * CARTPOLE_THETA_THRESHOLD, FLOAT32_MAX],
     [4],
     'float32',
-  );
+  ) as Box & Space<Float32Array>;
   readonly actionSpace = new Discrete(2);
   /** The physical state `[x, xDot, theta, thetaDot]` in float64. */
   readonly state = new Float64Array(4);

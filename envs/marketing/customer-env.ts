@@ -10,6 +10,7 @@ import {
   type RenderFrame,
   type ResetArgs,
   type ResetResult,
+  type Space,
   type StepResult,
 } from '../../src/index';
 import { resolveMarketingParams, type MarketingParams } from './params';
@@ -95,7 +96,8 @@ export interface MarketingCustomerFrame extends RenderFrame {
  * ```
  */
 export class MarketingCustomerEnv extends Env<Float32Array, number> {
-  readonly observationSpace = new Box(0, 1, [NUM_CUSTOMER_FEATURES], 'float32');
+  readonly observationSpace = new Box(0, 1, [NUM_CUSTOMER_FEATURES], 'float32') as Box &
+    Space<Float32Array>;
   readonly actionSpace = new Discrete(3);
   /** The simulator parameters in force. */
   readonly params: MarketingParams;

@@ -10,14 +10,11 @@ import {
   type RenderFrame,
   type ResetArgs,
   type ResetResult,
+  type Space,
   type StepResult,
 } from '../../src/index';
 import { MARKETING_PARAM_NAMES, resolveMarketingParams, type MarketingParams } from './params';
-import {
-  CustomerPopulation,
-  NUM_CUSTOMER_FEATURES,
-  type WeekSummary,
-} from './simulator';
+import { CustomerPopulation, NUM_CUSTOMER_FEATURES, type WeekSummary } from './simulator';
 
 /** Options of {@link MarketingPopulationEnv}. */
 export interface MarketingPopulationOptions extends Partial<MarketingParams> {
@@ -95,7 +92,7 @@ export interface MarketingPopulationFrame extends RenderFrame {
  * - v0: initial version.
  */
 export class MarketingPopulationEnv extends Env<Float32Array, Int32Array> {
-  readonly observationSpace: Box;
+  readonly observationSpace: Box & Space<Float32Array>;
   readonly actionSpace: MultiDiscrete;
   /** The simulator parameters in force. */
   readonly params: MarketingParams;
@@ -125,7 +122,8 @@ export class MarketingPopulationEnv extends Env<Float32Array, Int32Array> {
     this.customers = customers;
     this.emailBudget = emailBudget;
     this.withCustomerRewards = customerRewards;
-    this.observationSpace = new Box(0, 1, [customers, NUM_CUSTOMER_FEATURES], 'float32');
+    this.observationSpace = new Box(0, 1, [customers, NUM_CUSTOMER_FEATURES], 'float32') as Box &
+      Space<Float32Array>;
     this.actionSpace = new MultiDiscrete(new Array<number>(customers).fill(3));
     this.metadata = { family: 'marketing', renderFps: 2 };
   }
@@ -172,7 +170,7 @@ export class MarketingPopulationEnv extends Env<Float32Array, Int32Array> {
    * @param out - optional array of `3 * customers` entries to fill.
    */
   expectedRewardMatrix(out?: Float64Array): Float64Array {
-    return this.population.expectedRewardMatrix(out);
+    return this.population.expectedRewardMatrix(out ?? new Float64Array(3 * this.customers));
   }
 
   /** Hidden response type of every customer (ground truth for analysis, not for agents). */

@@ -203,7 +203,7 @@ export class CustomerPopulation {
   }
 
   /** Expected rewards of every customer (row-major `size x 3`), into `out` or a new array. */
-  expectedRewardMatrix(out = new Float64Array(this.size * 3)): Float64Array {
+  expectedRewardMatrix(out: Float64Array = new Float64Array(this.size * 3)): Float64Array {
     for (let i = 0; i < this.size; i++) this.expectedRewards(i, out, 3 * i);
     return out;
   }

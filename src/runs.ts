@@ -62,12 +62,13 @@ export class RunWriter {
   /**
    * @param dir - the run folder, e.g. `runs/frozenlake-q`; created if missing.
    * @param info - run.json fields; format, versions, time and status are filled in.
-   * @param resume - append to an existing metrics file instead of starting it anew.
+   * @param resume - continue an existing run: metrics lines logged after `afterStep` (the
+   *   checkpoint resumed from) are dropped, then new lines are appended.
    */
   constructor(
     dir: string,
     info: Omit<RunInfo, 'format' | 'createdAt' | 'tsgymVersion' | 'nodeVersion' | 'status'>,
-    resume = false,
+    resume?: { afterStep: number },
   ) {
     this.dir = path.resolve(dir);
     fs.mkdirSync(path.join(this.dir, 'episodes'), { recursive: true });
@@ -81,7 +82,12 @@ export class RunWriter {
       ...info,
     };
     this.writeInfo();
-    this.metricsFd = fs.openSync(path.join(this.dir, 'metrics.jsonl'), resume ? 'a' : 'w');
+    const metricsPath = path.join(this.dir, 'metrics.jsonl');
+    if (resume && fs.existsSync(metricsPath)) {
+      const kept = readMetrics(this.dir).filter((line) => line.step <= resume.afterStep);
+      writeFileAtomic(metricsPath, kept.map((line) => JSON.stringify(line) + '\n').join(''));
+    }
+    this.metricsFd = fs.openSync(metricsPath, resume ? 'a' : 'w');
   }
 
   /** Path inside `episodes/`. */

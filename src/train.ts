@@ -72,6 +72,8 @@ export interface TrainOptions<Obs, Act> {
   recordEval?: boolean;
   /** Checkpoint every N episodes (0 = never); needs `run`. @defaultValue 0 */
   checkpointEveryEpisodes?: number;
+  /** Also checkpoint when training ends; needs `run`. @defaultValue false */
+  checkpointAtEnd?: boolean;
   /** Continue from a checkpoint's `state` (from `loadCheckpoint`). */
   resumeFrom?: unknown;
   /** Episodes in the moving window of `meanReturn`. @defaultValue 100 */
@@ -173,6 +175,7 @@ function withDefaults<Obs, Act>(options: TrainOptions<Obs, Act>): Resolved<Obs, 
     evalEpisodes: 10,
     recordEval: false,
     checkpointEveryEpisodes: 0,
+    checkpointAtEnd: false,
     windowSize: 100,
     callbacks: {},
     ...options,
@@ -211,6 +214,7 @@ class TrainingLoop<Obs, Act> {
       const end = this.runEpisode();
       stoppedBy = this.afterEpisode(end);
     }
+    if (this.o.run && this.o.checkpointAtEnd) this.checkpoint();
     this.o.run?.update({ status: 'finished' });
     const elapsedSeconds = (performance.now() - this.startMs) / 1000;
     const steps = this.state.step - this.startStep;
@@ -347,7 +351,7 @@ class TrainingLoop<Obs, Act> {
       episodes: o.evalEpisodes,
       seed: this.evalSeed,
       run: o.recordEval ? o.run : undefined,
-      recordIndex: o.recordEval ? s.evalRound : undefined,
+      recordIndex: o.recordEval ? s.episode : undefined,
     });
     s.evalRound++;
     o.run?.logMetrics({

@@ -26,8 +26,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function runWriter(dir: string, resume = false) {
+function runWriter(dir: string, resume?: { afterStep: number }) {
   return new RunWriter(dir, { name: 'chain', kind: 'rl', seed: 3, config: {} }, resume);
+}
+
+/** The env step of the metrics line of episode 19 (where the checkpoint was taken). */
+function stepAt20(dir: string): number {
+  return readMetrics(dir).find((line) => line.episode === 19)!.step;
 }
 
 const withoutTime = (lines: Record<string, unknown>[]) =>
@@ -101,14 +106,16 @@ describe('train', () => {
       env: make('TestChain-v0'),
       agent: new TinyQAgent(1),
       seed: 3,
-      totalEpisodes: 20,
+      totalEpisodes: 27,
       run: runB,
       checkpointEveryEpisodes: 20,
     });
     runB.close();
 
-    const checkpoint = loadCheckpoint(split);
-    const runC = runWriter(split, true);
+    const checkpoint = loadCheckpoint(
+      path.join(split, 'checkpoints', 'checkpoint-' + stepAt20(split) + '.json'),
+    );
+    const runC = runWriter(split, { afterStep: checkpoint.step });
     train({
       env: make('TestChain-v0'),
       agent: new TinyQAgent(99),

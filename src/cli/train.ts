@@ -153,9 +153,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     episodes: flags.evalEpisodes,
     seed: flags.seed + 1_000_000,
     run,
-    recordIndex: 999999,
+    recordIndex: result.episodes,
   });
-  run.saveCheckpoint(result.steps, { final: true, agent: agent.getState() });
   run.close();
   console.log(
     `done: ${result.steps} steps, ${result.episodes} episodes, mean return (last 100) ` +

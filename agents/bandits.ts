@@ -801,6 +801,8 @@ export class GradientBandit extends BanditAgent {
   /** Whether the average reward is subtracted. */
   readonly baseline: boolean;
   private preferences: Float64Array;
+  /** softmax(preferences), kept in step with them so each pull computes it once. */
+  private pi: Float64Array;
   private meanReward = 0;
 
   /** @throws InvalidConfigError for an unknown or out-of-range option. */
@@ -811,18 +813,19 @@ export class GradientBandit extends BanditAgent {
     this.alpha = checkPositive(options.alpha ?? 0.1, 'alpha', where);
     this.baseline = options.baseline ?? true;
     this.preferences = new Float64Array(this.k);
+    this.pi = softmax(this.preferences);
   }
 
   selectAction(): number {
-    return this.rng.categorical(softmax(this.preferences));
+    return this.rng.categorical(this.pi);
   }
 
   actionProbs(): Float64Array {
-    return softmax(this.preferences);
+    return Float64Array.from(this.pi);
   }
 
   protected applyUpdate(action: number, reward: number): void {
-    const pi = softmax(this.preferences);
+    const pi = this.pi;
     const first = this.totalPulls === 0;
     const rBar = this.baseline ? (first ? reward : this.meanReward) : 0;
     const delta = this.alpha * (reward - rBar);
@@ -830,6 +833,7 @@ export class GradientBandit extends BanditAgent {
       this.preferences[a] += delta * ((a === action ? 1 : 0) - pi[a]);
     }
     this.meanReward += (reward - this.meanReward) / (this.totalPulls + 1);
+    softmax(this.preferences, 1, this.pi);
   }
 
   /** The preferences H(a), as a fresh array. */
@@ -852,5 +856,6 @@ export class GradientBandit extends BanditAgent {
   protected restoreLearnedState(state: Record<string, unknown>, where: string): void {
     this.preferences = readArray(state, 'preferences', this.k, where);
     this.meanReward = readNumber(state, 'meanReward', where);
+    this.pi = softmax(this.preferences);
   }
 }

@@ -1,11 +1,5 @@
 import { InvalidActionError, InvalidConfigError, describeValue, type Rng } from '../src/index';
-import {
-  argmaxRandomTie,
-  epsilonGreedyAction,
-  epsilonGreedyProbs,
-  softmax,
-  type ActionMask,
-} from './exploration';
+import { epsilonGreedyProbs, softmax, type ActionMask } from './exploration';
 import {
   ConstantSchedule,
   ExponentialSchedule,
@@ -46,6 +40,11 @@ export interface ExplorationPolicy {
    * @throws InvalidActionError when the mask has the wrong length or allows no action.
    */
   selectAction(qValues: ArrayLike<number>, rng: Rng, mask?: ActionMask): number;
+  /**
+   * Probability, under the policy at that moment, of the action the last `selectAction` call
+   * returned; lets agents log propensities without a second pass over the values.
+   */
+  readonly lastActionProb: number;
   /** Probability that {@link ExplorationPolicy.selectAction} returns `action`; allocates nothing. */
   actionProb(qValues: ArrayLike<number>, action: number, mask?: ActionMask): number;
   /**
@@ -181,6 +180,8 @@ export class EpsilonGreedyPolicy extends ClockedPolicy implements ExplorationPol
   readonly name = 'EpsilonGreedy';
   /** The epsilon schedule. */
   readonly schedule: Schedule;
+  /** Probability of the action returned by the last `selectAction` call. */
+  lastActionProb = 0;
 
   /** @throws InvalidConfigError when epsilon leaves [0, 1] or is not a number or schedule. */
   constructor(options: EpsilonGreedyOptions = {}) {
@@ -194,10 +195,35 @@ export class EpsilonGreedyPolicy extends ClockedPolicy implements ExplorationPol
     return this.at(this.schedule);
   }
 
-  /** Draws an epsilon-greedy action (see the class description). */
+  /**
+   * Draws an epsilon-greedy action (see the class description) in one pass over `qValues`:
+   * one uniform decides explore or exploit, a second picks among the legal or the tied greedy
+   * actions (drawn only when there is more than one). Sets {@link EpsilonGreedyPolicy.lastActionProb}.
+   */
   selectAction(qValues: ArrayLike<number>, rng: Rng, mask?: ActionMask): number {
     checkMaskLength(mask, qValues.length);
-    return epsilonGreedyAction(qValues, this.epsilon, rng, mask);
+    let legal = 0;
+    let ties = 0;
+    let best = -Infinity;
+    let first = -1;
+    for (let a = 0; a < qValues.length; a++) {
+      if (mask && !mask[a]) continue;
+      legal++;
+      const v = qValues[a];
+      if (v > best || ties === 0) {
+        best = v;
+        ties = 1;
+        first = a;
+      } else if (v === best) ties++;
+    }
+    if (legal === 0) throw noLegalAction(mask);
+    const eps = this.epsilon;
+    let action: number;
+    if (rng.random() < eps) action = nthLegal(qValues.length, mask, rng.int(legal));
+    else action = ties === 1 ? first : nthTied(qValues, mask, best, rng.int(ties));
+    this.lastActionProb = eps / legal + (qValues[action] === best ? (1 - eps) / ties : 0);
+
+    return action;
   }
 
   /** epsilon / k for every legal action, plus (1 - epsilon) / ties for each greedy one. */
@@ -264,6 +290,8 @@ export class GreedyPolicy extends ClockedPolicy implements ExplorationPolicy {
   readonly name = 'Greedy';
   /** Ties to the lowest index instead of at random. */
   readonly deterministic: boolean;
+  /** Probability of the action returned by the last `selectAction` call. */
+  lastActionProb = 0;
 
   /** @throws InvalidConfigError when `deterministic` is not a boolean. */
   constructor(options: GreedyOptions = {}) {
@@ -277,17 +305,29 @@ export class GreedyPolicy extends ClockedPolicy implements ExplorationPolicy {
     this.deterministic = deterministic;
   }
 
-  /** A greedy legal action. */
+  /** A greedy legal action; draws a uniform only when several actions tie. */
   selectAction(qValues: ArrayLike<number>, rng: Rng, mask?: ActionMask): number {
     checkMaskLength(mask, qValues.length);
-    if (!this.deterministic) return argmaxRandomTie(qValues, rng, mask);
-    let chosen = -1;
+    let ties = 0;
+    let best = -Infinity;
+    let first = -1;
     for (let a = 0; a < qValues.length; a++) {
       if (mask && !mask[a]) continue;
-      if (chosen < 0 || qValues[a] > qValues[chosen]) chosen = a;
+      const v = qValues[a];
+      if (v > best || ties === 0) {
+        best = v;
+        ties = 1;
+        first = a;
+      } else if (v === best) ties++;
     }
-    if (chosen < 0) throw noLegalAction(mask);
-    return chosen;
+    if (first < 0) throw noLegalAction(mask);
+    if (this.deterministic || ties === 1) {
+      this.lastActionProb = this.deterministic ? 1 : 1 / ties;
+      return first;
+    }
+    this.lastActionProb = 1 / ties;
+
+    return nthTied(qValues, mask, best, rng.int(ties));
   }
 
   /** 1 / ties for each greedy action (1 for the lowest one when deterministic), else 0. */
@@ -318,7 +358,21 @@ export class GreedyPolicy extends ClockedPolicy implements ExplorationPolicy {
 
   /** Writes the pmf into `out`. */
   probsInto(qValues: ArrayLike<number>, out: Float64Array, mask?: ActionMask): Float64Array {
-    for (let a = 0; a < qValues.length; a++) out[a] = this.actionProb(qValues, a, mask);
+    checkMaskLength(mask, qValues.length);
+    const max = legalMax(qValues, mask);
+    let first = -1;
+    let ties = 0;
+    for (let a = 0; a < qValues.length; a++) {
+      if ((!mask || mask[a]) && qValues[a] === max) {
+        if (first < 0) first = a;
+        ties++;
+      }
+    }
+    for (let a = 0; a < qValues.length; a++) {
+      const greedy = (!mask || mask[a]) && qValues[a] === max;
+      if (this.deterministic) out[a] = a === first ? 1 : 0;
+      else out[a] = greedy ? 1 / ties : 0;
+    }
     return out;
   }
 
@@ -353,6 +407,8 @@ export class SoftmaxPolicy extends ClockedPolicy implements ExplorationPolicy {
   readonly name = 'Softmax';
   /** The temperature schedule. */
   readonly schedule: Schedule;
+  /** Probability of the action returned by the last `selectAction` call. */
+  lastActionProb = 0;
 
   /** @throws InvalidConfigError when the temperature is not \> 0. */
   constructor(options: SoftmaxOptions = {}) {
@@ -382,9 +438,12 @@ export class SoftmaxPolicy extends ClockedPolicy implements ExplorationPolicy {
       const w = Math.exp((qValues[a] - max) / t);
       u -= w;
       if (w > 0) last = a;
-      if (u < 0 && w > 0) return a;
+      if (u < 0 && w > 0) break;
     }
-    return last; // only reached through rounding in the subtraction
+    // `last` is the action where u went negative, or (through rounding only) the last legal one.
+    this.lastActionProb = Math.exp((qValues[last] - max) / t) / sum;
+
+    return last;
   }
 
   /** The Boltzmann probability of `action`. */
@@ -421,6 +480,26 @@ export class SoftmaxPolicy extends ClockedPolicy implements ExplorationPolicy {
   toJSON(): PolicyConfig {
     return { type: 'softmax', temperature: this.schedule.toJSON() };
   }
+}
+
+/** The `k`-th (from 0) legal action. */
+function nthLegal(n: number, mask: ActionMask | undefined, k: number): number {
+  if (!mask) return k;
+  for (let a = 0; a < n; a++) if (mask[a] && k-- === 0) return a;
+  return -1; // unreachable: k < number of legal actions
+}
+
+/** The `k`-th (from 0) legal action whose value equals `best`. */
+function nthTied(
+  qValues: ArrayLike<number>,
+  mask: ActionMask | undefined,
+  best: number,
+  k: number,
+): number {
+  for (let a = 0; a < qValues.length; a++) {
+    if ((!mask || mask[a]) && qValues[a] === best && k-- === 0) return a;
+  }
+  return -1; // unreachable: k < number of ties
 }
 
 function legalMax(values: ArrayLike<number>, mask: ActionMask | undefined): number {

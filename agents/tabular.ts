@@ -224,9 +224,8 @@ export abstract class TabularAgent implements Agent<number, number> {
     const mask = info.actionMask as ActionMask | undefined;
     const policy = explore ? this.policy : this.evaluationPolicy;
     const a = policy.selectAction(row, explore ? this.rng : this.evalRng, mask);
-    const actionProb = policy.actionProb(row, a, mask);
 
-    return this.result(s, a + this.actStart, actionProb);
+    return this.result(s, a + this.actStart, policy.lastActionProb);
   }
 
   /**
@@ -528,7 +527,7 @@ export class Sarsa extends TabularAgent {
     if (!truncated) {
       this.pendingStateIndex = next;
       this.pendingAction = a;
-      this.pendingProb = this.policy.actionProb(row, a, mask);
+      this.pendingProb = this.policy.lastActionProb;
     } else this.pendingStateIndex = -1;
     return row[a];
   }

@@ -99,6 +99,18 @@ function readNumber(state: Record<string, unknown>, key: string, where: string):
   return value;
 }
 
+function restoreRng(state: unknown, where: string): Rng {
+  try {
+    return Rng.fromState(state as RngState);
+  } catch (error) {
+    throw new InvalidConfigError(
+      `${where}: state.rng must be the object Rng.getState() returned; ` +
+        `received ${describeValue(state)}. Pass an unmodified getState() result.`,
+      { cause: error },
+    );
+  }
+}
+
 /** The pmf that spreads mass evenly over the largest entries of `values` (one-hot if unique). */
 function argmaxPmf(values: ArrayLike<number>): Float64Array {
   const pmf = new Float64Array(values.length);
@@ -162,7 +174,11 @@ export abstract class BanditAgent implements Agent<number, number> {
   /** The learned per-arm arrays and scalars for {@link BanditAgent.getState}. */
   protected abstract learnedState(): Record<string, unknown>;
 
-  /** Restores {@link BanditAgent.learnedState}; throws InvalidConfigError on a bad state. */
+  /**
+   * Restores {@link BanditAgent.learnedState}, changing nothing unless every field is valid.
+   *
+   * @throws InvalidConfigError on a missing or malformed field.
+   */
   protected abstract restoreLearnedState(state: Record<string, unknown>, where: string): void;
 
   /**
@@ -249,9 +265,11 @@ export abstract class BanditAgent implements Agent<number, number> {
           `expected ${this.name} with k = ${this.k}. Restore into an agent of the same kind.`,
       );
     }
+    const totalPulls = readNumber(s, 'totalPulls', where);
+    const rng = restoreRng(s.rng, where);
     this.restoreLearnedState(s, where);
-    this.totalPulls = readNumber(s, 'totalPulls', where);
-    this.rng = Rng.fromState(s.rng as RngState);
+    this.totalPulls = totalPulls;
+    this.rng = rng;
   }
 }
 
@@ -321,8 +339,9 @@ export abstract class ActionValueBandit extends BanditAgent {
   }
 
   protected restoreLearnedState(state: Record<string, unknown>, where: string): void {
-    this.qValues = readArray(state, 'qValues', this.k, where);
+    const qValues = readArray(state, 'qValues', this.k, where);
     this.counts = readArray(state, 'counts', this.k, where);
+    this.qValues = qValues;
   }
 }
 
@@ -669,8 +688,9 @@ export class ThompsonSampling extends ThompsonBandit {
   }
 
   protected restoreLearnedState(state: Record<string, unknown>, where: string): void {
-    this.alphas = readArray(state, 'alphas', this.k, where);
+    const alphas = readArray(state, 'alphas', this.k, where);
     this.betas = readArray(state, 'betas', this.k, where);
+    this.alphas = alphas;
   }
 }
 
@@ -765,8 +785,9 @@ export class GaussianThompsonSampling extends ThompsonBandit {
   }
 
   protected restoreLearnedState(state: Record<string, unknown>, where: string): void {
-    this.counts = readArray(state, 'counts', this.k, where);
+    const counts = readArray(state, 'counts', this.k, where);
     this.rewardSums = readArray(state, 'rewardSums', this.k, where);
+    this.counts = counts;
   }
 }
 
@@ -854,8 +875,9 @@ export class GradientBandit extends BanditAgent {
   }
 
   protected restoreLearnedState(state: Record<string, unknown>, where: string): void {
-    this.preferences = readArray(state, 'preferences', this.k, where);
+    const preferences = readArray(state, 'preferences', this.k, where);
     this.meanReward = readNumber(state, 'meanReward', where);
+    this.preferences = preferences;
     this.pi = softmax(this.preferences);
   }
 }

@@ -479,6 +479,19 @@ describe('bandit agents', () => {
     expect(() => new EpsilonGreedyBandit({ k: 3, rng: 5 as never })).toThrow(/rng must be an Rng/);
   });
 
+  it('refuse a malformed checkpoint and keep their state', () => {
+    const agent = new EpsilonGreedyBandit({ k: 2, seed: 0 });
+    agent.update(1, 3);
+    const state = agent.getState();
+
+    const badRng = () => agent.setState({ ...state, qValues: [9, 9], rng: 5 });
+    const badCounts = () => agent.setState({ ...state, qValues: [9, 9], counts: [1] });
+
+    expect(badRng).toThrow(/state\.rng must be the object Rng\.getState\(\) returned; received 5/);
+    expect(badCounts).toThrow(/state\.counts must be an array of 2 numbers; received \[1\]/);
+    expect(agent.getState()).toEqual(state);
+  });
+
   it('draw from the Rng they are given', () => {
     const rng = new Rng(77);
     const agent = new EpsilonGreedyBandit({ k: 5, epsilon: 1, rng });

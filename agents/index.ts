@@ -5,3 +5,4 @@ export * from './schedules';
 export * from './policies';
 export * from './tabular';
 export * from './value-iteration';
+export * from './policy-gradient/index';

@@ -32,9 +32,58 @@ function envStepBench(): void {
   printTable(['case', 'steps/s', 'floor/case', 'target', 'peak RSS MiB'], rows);
 }
 
+function qLearningBench(): void {
+  const rows: (string | number)[][] = [];
+  const floor = runCase(here('./rl.ts'), ['floor', 'FrozenLake-v1', '10000000']);
+  rows.push([
+    'FrozenLake-v1 typed-array floor (env only)',
+    fmt(floor.perSecond),
+    '-',
+    '-',
+    '-',
+    floor.peakRssMiB.toFixed(0),
+  ]);
+  for (const kind of ['q-learning', 'q-learning-make']) {
+    for (const steps of ['1000000', '10000000']) {
+      const r = runCase(here('./rl.ts'), [kind, 'FrozenLake-v1', steps]);
+      rows.push([
+        `${r.name} (${Number(steps) / 1e6}M steps)`,
+        fmt(r.perSecond),
+        String(r.extra?.rssAfter10pcMiB),
+        String(r.extra?.rssAtEndMiB),
+        '>= 5,000,000',
+        r.peakRssMiB.toFixed(0),
+      ]);
+    }
+  }
+  console.log('\nQ-learning through train(): env steps per second and memory (issue #2)');
+  printTable(
+    ['case', 'env-steps/s', 'RSS @10% MiB', 'RSS @end MiB', 'target', 'peak RSS MiB'],
+    rows,
+  );
+  const recRows = ['200000', '2000000'].map((steps) => {
+    const rec = runCase(here('./rl.ts'), ['recording', 'CliffWalking-v1', steps]);
+    return [
+      `${fmt(Number(steps))} steps`,
+      fmt(rec.perSecond),
+      String(rec.extra?.episodes),
+      String(rec.extra?.fileMiB),
+      rec.peakRssMiB.toFixed(0),
+    ];
+  });
+  console.log(
+    '\nRecording every episode with frames to disk (streams: peak RSS must not grow with steps)',
+  );
+  printTable(
+    ['CliffWalking-v1 random policy', 'steps/s', 'episodes', 'files MiB', 'peak RSS MiB'],
+    recRows,
+  );
+}
+
 function main(): void {
   console.log(`tsgym bench on Node ${process.version}, ${new Date().toISOString()}`);
   envStepBench();
+  qLearningBench();
 }
 
 main();

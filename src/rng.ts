@@ -10,6 +10,8 @@ export interface RngState {
   stream: string;
   /** Internal state of the underlying Alea generator. */
   alea: object;
+  /** The second normal of the last polar-method pair, not yet returned (null when none). */
+  spareNormal?: number | null;
 }
 
 type Alea = seedrandom.PRNG & { state(): object };
@@ -86,7 +88,12 @@ export class Rng {
 
   /** Saves the full generator state (JSON-serialisable). */
   getState(): RngState {
-    return { seed: this.seed, stream: this.stream, alea: this.gen.state() };
+    return {
+      seed: this.seed,
+      stream: this.stream,
+      alea: this.gen.state(),
+      spareNormal: this.spareNormal ?? null,
+    };
   }
 
   /**
@@ -101,7 +108,7 @@ export class Rng {
       );
     }
     this.gen = seedrandom.alea('', { state: state.alea as never }) as Alea;
-    this.spareNormal = undefined;
+    this.spareNormal = typeof state.spareNormal === 'number' ? state.spareNormal : undefined;
   }
 
   /** A uniform float in [0, 1). */

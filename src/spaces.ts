@@ -240,11 +240,23 @@ export class MultiDiscrete extends Space<Int32Array> {
     nvec.forEach((n, i) => requirePositiveInt(n, `MultiDiscrete nvec[${i}]`));
   }
 
-  /** @param mask - optional, one Discrete mask per element. */
-  sample(rng: Rng, mask?: Mask[]): Int32Array {
+  /**
+   * @param mask - optional: one Discrete mask per element, or all of them concatenated into
+   *   one flat array of `sum(nvec)` entries (the layout vectorised envs put in
+   *   `info.actionMask`).
+   * @throws InvalidActionError when the mask has the wrong shape or allows nothing for some
+   *   element.
+   */
+  sample(rng: Rng, mask?: Mask[] | Mask): Int32Array {
     const out = new Int32Array(this.nvec.length);
+    const flat = mask !== undefined && isFlatMask(mask, this.nvec);
+    let offset = 0;
     for (let i = 0; i < this.nvec.length; i++) {
-      out[i] = mask ? new Discrete(this.nvec[i]).sample(rng, mask[i]) : rng.int(this.nvec[i]);
+      const n = this.nvec[i];
+      if (mask === undefined) out[i] = rng.int(n);
+      else if (flat) out[i] = sliceSample(rng, mask as Mask, offset, n);
+      else out[i] = new Discrete(n).sample(rng, (mask as Mask[])[i]);
+      offset += n;
     }
     return out;
   }
@@ -257,6 +269,26 @@ export class MultiDiscrete extends Space<Int32Array> {
   toJSON(): SpaceJSON {
     return { type: 'MultiDiscrete', nvec: [...this.nvec] };
   }
+}
+
+function isFlatMask(mask: Mask[] | Mask, nvec: number[]): boolean {
+  const total = nvec.reduce((a, b) => a + b, 0);
+  const first = (mask as ArrayLike<unknown>)[0];
+  return mask.length === total && (typeof first === 'number' || typeof first === 'boolean');
+}
+
+function sliceSample(rng: Rng, mask: Mask, offset: number, n: number): number {
+  let allowed = 0;
+  for (let a = 0; a < n; a++) if (mask[offset + a]) allowed++;
+  if (allowed === 0) {
+    throw new InvalidActionError(
+      `mask allows no value for the element whose entries start at index ${offset}; ` +
+        'every element needs at least one legal value.',
+    );
+  }
+  let k = rng.int(allowed);
+  for (let a = 0; a < n; a++) if (mask[offset + a] && k-- === 0) return a;
+  return 0;
 }
 
 /** `n` binary flags as an Int8Array of 0s and 1s. */

@@ -17,10 +17,27 @@ describe('Rng', () => {
     rng.random();
     const state = JSON.parse(JSON.stringify(rng.getState()));
 
-    const next = [rng.random(), rng.normal(), rng.int(10)];
+    const next = [rng.random(), rng.normal(), rng.int(10), rng.normal()];
     const restored = Rng.fromState(state);
 
-    expect([restored.random(), restored.normal(), restored.int(10)]).toEqual(next);
+    expect([restored.random(), restored.normal(), restored.int(10), restored.normal()]).toEqual(
+      next,
+    );
+  });
+
+  it('keeps the pending second normal of a polar pair across save and restore', () => {
+    const rng = new Rng(1);
+    rng.normal();
+    const state = JSON.parse(JSON.stringify(rng.getState()));
+
+    const expected = [rng.normal(), rng.normal()];
+
+    expect([Rng.fromState(state).normal(), Rng.fromState(state).normal()]).toEqual([
+      expected[0],
+      expected[0],
+    ]);
+    const restored = Rng.fromState(state);
+    expect([restored.normal(), restored.normal()]).toEqual(expected);
   });
 
   it('derives child streams from the seed, independent of parent draws', () => {

@@ -224,3 +224,22 @@ describe('spaceFromJSON', () => {
     expect(build).toThrow(/unknown type "Graph"; expected Discrete, Box, MultiDiscrete/);
   });
 });
+
+describe('MultiDiscrete flat masks', () => {
+  it('samples each element from its slice of a flat concatenated mask', () => {
+    const space = new MultiDiscrete([3, 3]);
+    const mask = Uint8Array.from([0, 0, 1, 1, 0, 0]);
+
+    const samples = Array.from({ length: 50 }, (_, i) =>
+      Array.from(space.sample(new Rng(i), mask)),
+    );
+
+    expect(samples.every(([a, b]) => a === 2 && b === 0)).toBe(true);
+  });
+
+  it('rejects a flat mask that leaves an element without a legal value', () => {
+    const space = new MultiDiscrete([2, 2]);
+
+    expect(() => space.sample(new Rng(0), [1, 0, 0, 0])).toThrow(/entries start at index 2/);
+  });
+});

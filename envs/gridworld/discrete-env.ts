@@ -141,12 +141,18 @@ export interface DiscreteModelSpec {
   nActions: number;
   /** Probability of starting in each state (sums to 1). */
   initialStateDistribution: Float64Array;
+  /**
+   * The info of landing in `state` with outcome probability `prob`; must be a pure function
+   * (it is called once per table entry, while the env is constructed). @defaultValue `{ prob }`
+   */
+  info?: (state: number, prob: number) => Info;
 }
 
 /**
  * Base of the tabular gridworlds: a finite MDP given by its transition table, stepped by
  * sampling the table with the env's seeded {@link Rng}. The table is compiled once into typed
- * arrays, so `step` allocates only its result and info objects.
+ * arrays, and the info of every outcome is built once and frozen, so `step` allocates only its
+ * result object. Info objects are shared between steps: copy one before changing it.
  *
  * Random draws: `reset` draws one uniform number when more than one start state is possible;
  * `step` draws one uniform number when the action has more than one outcome. Deterministic
@@ -159,13 +165,19 @@ export abstract class DiscreteModelEnv extends Env<number, number> implements Ha
   readonly actionSpace: Discrete;
   /** Current state; -1 before the first `reset`. */
   protected state = -1;
-  /** Action of the last step; `null` after `reset`. */
-  protected lastAction: number | null = null;
-  /** Reward of the last step; `null` after `reset`. */
-  protected lastReward: number | null = null;
+  // Small-integer sentinels (-1 = none) rather than null, so these fields keep one
+  // representation and step() boxes no numbers; see lastAction and lastReward.
+  private lastActionIndex = -1;
+  private lastOutcome = -1;
   private readonly name: string;
   private readonly nActions: number;
-  private readonly table: CompiledTable;
+  private readonly start: Int32Array;
+  private readonly cumulative: Float64Array;
+  private readonly next: Int32Array;
+  private readonly reward: Float64Array;
+  private readonly terminated: Uint8Array;
+  private readonly stepInfos: readonly Info[];
+  private readonly infoOf: (state: number, prob: number) => Info;
   private readonly initialCumulative: Float64Array;
   private readonly initialStates: Int32Array;
   private readonly model: TransitionModel;
@@ -181,15 +193,19 @@ export abstract class DiscreteModelEnv extends Env<number, number> implements Ha
     this.nActions = spec.nActions;
     this.observationSpace = new Discrete(spec.P.length);
     this.actionSpace = new Discrete(spec.nActions);
-    this.table = compile(spec.P, spec.nActions);
+    const { start, cumulative, next, reward, terminated, prob } = compile(spec.P, spec.nActions);
+    [this.start, this.cumulative, this.next, this.reward] = [start, cumulative, next, reward];
+    this.terminated = terminated;
+    this.infoOf = spec.info ?? ((_state, p) => ({ prob: p }));
+    this.stepInfos = Array.from(next, (s, k) => Object.freeze(this.infoOf(s, prob[k])));
     const starts = [...spec.initialStateDistribution.keys()].filter(
       (s) => spec.initialStateDistribution[s] > 0,
     );
     this.initialStates = Int32Array.from(starts);
-    let cumulative = 0;
+    let total = 0;
     this.initialCumulative = Float64Array.from(
       starts,
-      (s) => (cumulative += spec.initialStateDistribution[s]),
+      (s) => (total += spec.initialStateDistribution[s]),
     );
     this.model = freezeModel(spec.P, spec.nActions, spec.initialStateDistribution);
     this.metadata = { family: 'gridworld', renderFps: 4 } satisfies EnvMetadata;
@@ -217,10 +233,10 @@ export abstract class DiscreteModelEnv extends Env<number, number> implements Ha
       while (k < n - 1 && u >= this.initialCumulative[k]) k++;
     }
     this.state = this.initialStates[k];
-    this.lastAction = null;
-    this.lastReward = null;
+    this.lastActionIndex = -1;
+    this.lastOutcome = -1;
 
-    return { observation: this.state, info: this.makeInfo(this.state, 1) };
+    return { observation: this.state, info: this.infoOf(this.state, 1) };
   }
 
   /**
@@ -233,32 +249,35 @@ export abstract class DiscreteModelEnv extends Env<number, number> implements Ha
   step(action: number): StepResult<number> {
     if (this.state < 0) throw this.resetNeeded();
     if (action >>> 0 !== action || action >= this.nActions) throw this.invalidAction(action);
-    const t = this.table;
-    let k = t.start[this.state * this.nActions + action];
-    const last = t.start[this.state * this.nActions + action + 1] - 1;
+    const row = this.state * this.nActions + action;
+    let k = this.start[row];
+    const last = this.start[row + 1] - 1;
     if (k < last) {
       const u = this.rng.random();
-      while (k < last && u >= t.cumulative[k]) k++;
+      while (k < last && u >= this.cumulative[k]) k++;
     }
-    const next = t.next[k];
-    const reward = t.reward[k];
-    this.state = next;
-    this.lastAction = action;
-    this.lastReward = reward;
+    this.state = this.next[k];
+    this.lastActionIndex = action;
+    this.lastOutcome = k;
 
     // truncated is always false here: time limits are the TimeLimit wrapper's job (make adds it).
     return {
-      observation: next,
-      reward,
-      terminated: t.terminated[k] === 1,
+      observation: this.state,
+      reward: this.reward[k],
+      terminated: this.terminated[k] === 1,
       truncated: false,
-      info: this.makeInfo(next, t.prob[k]),
+      info: this.stepInfos[k],
     };
   }
 
-  /** The info object of `reset` and `step`; `prob` is the probability of the sampled outcome. */
-  protected makeInfo(_state: number, prob: number): Info {
-    return { prob };
+  /** Action of the last step; `null` right after `reset`. */
+  protected get lastAction(): number | null {
+    return this.lastActionIndex < 0 ? null : this.lastActionIndex;
+  }
+
+  /** Reward of the last step; `null` right after `reset`. */
+  protected get lastReward(): number | null {
+    return this.lastOutcome < 0 ? null : this.reward[this.lastOutcome];
   }
 
   /**

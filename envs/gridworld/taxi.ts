@@ -1,5 +1,5 @@
 import { InvalidConfigError, describeValue, rejectUnknownOptions } from '../../src/index';
-import type { Info, Transition } from '../../src/index';
+import type { Transition } from '../../src/index';
 import { DiscreteModelEnv, type GridworldFrame, type TransitionTable } from './discrete-env';
 
 /** Taxi's actions, in Gymnasium's order. */
@@ -149,6 +149,9 @@ function actionMask(s: number): readonly number[] {
   ]);
 }
 
+/** The action mask of every state, frozen and shared by all Taxi instances. */
+const MASKS = Object.freeze(Array.from({ length: 500 }, (_, s) => actionMask(s)));
+
 /** Start states: the 300 with the passenger at a depot other than the destination. */
 function initialDistribution(): Float64Array {
   const initial = new Float64Array(500);
@@ -197,8 +200,6 @@ function initialDistribution(): Float64Array {
  * ```
  */
 export class Taxi extends DiscreteModelEnv {
-  private readonly masks: readonly (readonly number[])[];
-
   /**
    * @param options - none are accepted; present for a uniform factory signature.
    * @throws InvalidConfigError for any option.
@@ -210,8 +211,8 @@ export class Taxi extends DiscreteModelEnv {
       P: buildTable(),
       nActions: 6,
       initialStateDistribution: initialDistribution(),
+      info: (state, prob) => ({ prob, actionMask: MASKS[state] }),
     });
-    this.masks = Object.freeze(Array.from({ length: 500 }, (_, s) => actionMask(s)));
   }
 
   /** See {@link encodeTaxi}. */
@@ -232,12 +233,7 @@ export class Taxi extends DiscreteModelEnv {
   actionMask(state: number): readonly number[] {
     decodeTaxi(state);
 
-    return this.masks[state];
-  }
-
-  /** `{ prob, actionMask }`; the mask array is frozen and shared between calls. */
-  protected override makeInfo(state: number, prob: number): Info {
-    return { prob, actionMask: this.masks[state] };
+    return MASKS[state];
   }
 
   /**

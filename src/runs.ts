@@ -28,8 +28,8 @@ export interface RunInfo {
   agent?: { name: string; config: Record<string, unknown> };
   /** Experiment name (supervised runs). */
   experiment?: string;
-  /** The run seed all streams derive from. */
-  seed: number;
+  /** The run seed all streams derive from (null until training starts). */
+  seed: number | null;
   /** Everything else: budgets, options. */
   config: Record<string, unknown>;
   /** TF.js backend in use, when any. */
@@ -61,16 +61,20 @@ export class RunWriter {
 
   /**
    * @param dir - the run folder, e.g. `runs/frozenlake-q`; created if missing.
-   * @param info - run.json fields; format, versions, time and status are filled in.
+   * @param info - run.json fields; format, versions, time and status are filled in, `name`
+   *   defaults to the folder name, `kind` to 'rl', and `train` fills in the env, the agent and
+   *   the seed.
    * @param resume - continue an existing run: metrics lines logged after `afterStep` (the
    *   checkpoint resumed from) are dropped, then new lines are appended.
    */
   constructor(
     dir: string,
-    info: Omit<RunInfo, 'format' | 'createdAt' | 'tsgymVersion' | 'nodeVersion' | 'status'>,
+    info: Partial<Omit<RunInfo, 'format' | 'tsgymVersion' | 'nodeVersion' | 'status'>> = {},
     resume?: { afterStep: number },
   ) {
     this.dir = path.resolve(dir);
+    const name = info.name ?? path.basename(this.dir);
+    validateRunName(name);
     fs.mkdirSync(path.join(this.dir, 'episodes'), { recursive: true });
     fs.mkdirSync(path.join(this.dir, 'checkpoints'), { recursive: true });
     this.info = {
@@ -79,6 +83,10 @@ export class RunWriter {
       tsgymVersion: TSGYM_VERSION,
       nodeVersion: process.version,
       status: 'running',
+      name,
+      kind: 'rl',
+      seed: null,
+      config: {},
       ...info,
     };
     this.writeInfo();
@@ -88,6 +96,11 @@ export class RunWriter {
       writeFileAtomic(metricsPath, kept.map((line) => JSON.stringify(line) + '\n').join(''));
     }
     this.metricsFd = fs.openSync(metricsPath, resume ? 'a' : 'w');
+  }
+
+  /** The current contents of run.json. */
+  get runInfo(): Readonly<RunInfo> {
+    return this.info;
   }
 
   /** Path inside `episodes/`. */

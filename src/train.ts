@@ -150,8 +150,23 @@ function checkBudget(value: number | undefined, name: string): void {
  */
 export function train<Obs, Act>(options: TrainOptions<Obs, Act>): TrainResult {
   const o = withDefaults(options);
+  describeRun(o);
   const loop = new TrainingLoop(o);
   return loop.run();
+}
+
+/** Fills in what run.json says about the env, the agent and the seed, where not set yet. */
+function describeRun<Obs, Act>(o: TrainOptions<Obs, Act>): void {
+  if (!o.run) return;
+  const spec = o.env.spec;
+  const now = o.run.runInfo;
+  o.run.update({
+    envId: now.envId ?? spec?.id,
+    envKwargs: now.envKwargs ?? spec?.kwargs,
+    family: now.family ?? o.env.metadata.family,
+    agent: now.agent ?? { name: o.agent.name, config: o.agent.config() },
+    seed: now.seed ?? o.seed,
+  });
 }
 
 type Resolved<Obs, Act> = Required<

@@ -215,8 +215,11 @@ export function trainCommand(): Command {
 
 async function runEval(runDir: string, flags: { episodes: number; seed: number }): Promise<void> {
   const info = readJsonFile<RunInfo>(path.join(runDir, 'run.json'), 'run.json');
-  if (info.kind !== 'rl' || !info.envId) {
-    throw new InvalidConfigError(`${runDir} is not an RL run (kind ${info.kind}); eval needs one.`);
+  if (info.kind !== 'rl' || !info.envId || typeof info.config?.agentName !== 'string') {
+    throw new InvalidConfigError(
+      `${runDir} was not written by 'tsgym train' (kind ${info.kind}, env ${info.envId}); ` +
+        "eval rebuilds the agent from the run.json of 'tsgym train' runs only.",
+    );
   }
   const config = info.config as {
     agentName: string;
@@ -224,7 +227,7 @@ async function runEval(runDir: string, flags: { episodes: number; seed: number }
     maxEpisodeSteps?: number;
   };
   const env = make(info.envId, info.envKwargs ?? {}, { maxEpisodeSteps: config.maxEpisodeSteps });
-  const agent = createAgent(config.agentName, env, config.agentConfig, info.seed);
+  const agent = createAgent(config.agentName, env, config.agentConfig, info.seed ?? 0);
   const { state } = loadCheckpoint(runDir);
   agent.setState((state as { agent: unknown }).agent);
   const result = evaluate(env, agent, { episodes: flags.episodes, seed: flags.seed });

@@ -6,3 +6,5 @@ export * from './policies';
 export * from './tabular';
 export * from './value-iteration';
 export * from './policy-gradient/index';
+export * from './contextual';
+export * from './ope';

@@ -14,6 +14,13 @@ export interface ValueIterationOptions {
   theta?: number;
   /** Cap on the number of sweeps. @defaultValue 100000 */
   maxIterations?: number;
+  /**
+   * Optimise episodes cut after this many steps (a time limit) instead of unbounded ones: exactly
+   * `horizon` synchronous backups from V = 0 (backward induction). `V` is then the best
+   * achievable value of a `horizon`-step episode, which no stationary policy exceeds, and
+   * `policy` the optimal first action. `theta` and `maxIterations` are ignored.
+   */
+  horizon?: number;
 }
 
 /** What {@link valueIteration} returns. */
@@ -126,9 +133,11 @@ export function valueIteration(
   model: TransitionModel,
   options: ValueIterationOptions,
 ): ValueIterationResult {
-  rejectUnknownOptions(options, ['gamma', 'theta', 'maxIterations'], 'valueIteration options');
+  const allowed = ['gamma', 'theta', 'maxIterations', 'horizon'];
+  rejectUnknownOptions(options, allowed, 'valueIteration options');
   validateTransitionModel(model);
   const gamma = requireGamma(options?.gamma);
+  if (options.horizon !== undefined) return finiteHorizonOptimum(model, gamma, options.horizon);
   const theta = options.theta ?? 1e-10;
   const maxIterations = options.maxIterations ?? 100_000;
   if (!(theta > 0)) throw badOption('theta', theta, 'a number > 0, e.g. 1e-10');
@@ -154,6 +163,31 @@ export function valueIteration(
 
   const Q = actionValues(model, V, gamma);
   return { V, Q, policy: greedyFromQ(Q, nStates, nActions), iterations, converged };
+}
+
+function finiteHorizonOptimum(
+  model: TransitionModel,
+  gamma: number,
+  horizon: number,
+): ValueIterationResult {
+  if (!Number.isSafeInteger(horizon) || horizon < 1) {
+    throw badOption('horizon', horizon, 'a positive integer');
+  }
+  const { nStates, nActions } = model;
+  let V: Float64Array = new Float64Array(nStates);
+  let Q: Float64Array = new Float64Array(nStates * nActions);
+  for (let k = 0; k < horizon; k++) {
+    Q = actionValues(model, V, gamma);
+    V = new Float64Array(nStates);
+    for (let s = 0; s < nStates; s++) {
+      let best = -Infinity;
+      for (let a = 0; a < nActions; a++) best = Math.max(best, Q[s * nActions + a]);
+      V[s] = best;
+    }
+  }
+  const policy = greedyFromQ(Q, nStates, nActions);
+
+  return { V, Q, policy, iterations: horizon, converged: true };
 }
 
 function badOption(name: string, value: unknown, expected: string): InvalidConfigError {

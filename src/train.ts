@@ -105,8 +105,50 @@ interface LoopState {
   agent: unknown;
   envRng: RngState | null;
   evalRound: number;
-  window: number[];
+  window: { values: number[]; sum: number };
   pending: Pending;
+}
+
+/**
+ * The last `capacity` episode returns in a ring buffer with a running sum, so the moving mean
+ * costs O(1) per episode. The sum is saved in checkpoints as is, so a resumed run computes
+ * bit-identical means.
+ */
+class ReturnWindow {
+  private readonly buf: Float64Array;
+  private count = 0;
+  private next = 0;
+  private sum = 0;
+
+  constructor(private readonly capacity: number) {
+    this.buf = new Float64Array(capacity);
+  }
+
+  push(value: number): void {
+    if (this.count === this.capacity) this.sum -= this.buf[this.next];
+    else this.count++;
+    this.buf[this.next] = value;
+    this.sum += value;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  mean(): number {
+    return this.count === 0 ? NaN : this.sum / this.count;
+  }
+
+  toJSON(): { values: number[]; sum: number } {
+    const values: number[] = [];
+    const start = this.count === this.capacity ? this.next : 0;
+    for (let i = 0; i < this.count; i++) values.push(this.buf[(start + i) % this.capacity]);
+    return { values, sum: this.sum };
+  }
+
+  static fromJSON(capacity: number, saved: { values: number[]; sum: number }): ReturnWindow {
+    const w = new ReturnWindow(capacity);
+    for (const v of saved.values.slice(-capacity)) w.push(v);
+    w.sum = saved.sum;
+    return w;
+  }
 }
 
 /** Sums since the last metrics line. */
@@ -199,6 +241,7 @@ function withDefaults<Obs, Act>(options: TrainOptions<Obs, Act>): Resolved<Obs, 
 
 class TrainingLoop<Obs, Act> {
   private state: LoopState;
+  private window: ReturnWindow;
   private readonly startMs = performance.now();
   private lastLogMs = performance.now();
   private lastLogStep = 0;
@@ -213,9 +256,10 @@ class TrainingLoop<Obs, Act> {
       agent: null,
       envRng: null,
       evalRound: 0,
-      window: [],
+      window: { values: [], sum: 0 },
       pending: emptyPending(),
     };
+    this.window = new ReturnWindow(o.windowSize);
     if (o.resumeFrom !== undefined) this.restore(o.resumeFrom as LoopState);
     this.startStep = this.state.step;
     this.lastLogStep = this.state.step;
@@ -236,7 +280,7 @@ class TrainingLoop<Obs, Act> {
     return {
       steps: this.state.step,
       episodes: this.state.episode,
-      meanReturn: mean(this.state.window),
+      meanReturn: this.window.mean(),
       elapsedSeconds,
       stepsPerSecond: steps / Math.max(elapsedSeconds, 1e-9),
       stoppedBy,
@@ -250,6 +294,7 @@ class TrainingLoop<Obs, Act> {
       );
     }
     this.state = structuredClone(saved);
+    this.window = ReturnWindow.fromJSON(this.o.windowSize, saved.window);
     this.o.agent.setState(saved.agent);
     if (saved.envRng) this.o.env.setRngState(saved.envRng);
   }
@@ -303,8 +348,7 @@ class TrainingLoop<Obs, Act> {
   private finishEpisode(episodeReturn: number, length: number, terminated: boolean): EpisodeEnd {
     const s = this.state;
     this.o.agent.endEpisode?.();
-    s.window.push(episodeReturn);
-    if (s.window.length > this.o.windowSize) s.window.shift();
+    this.window.push(episodeReturn);
     s.pending.episodes++;
     s.pending.returnSum += episodeReturn;
     s.pending.lengthSum += length;
@@ -314,7 +358,7 @@ class TrainingLoop<Obs, Act> {
       episodeReturn,
       episodeLength: length,
       terminated,
-      meanReturn: mean(s.window),
+      meanReturn: this.window.mean(),
     };
     s.episode++;
     return end;
@@ -382,6 +426,7 @@ class TrainingLoop<Obs, Act> {
   private checkpoint(): void {
     const s = this.state;
     s.agent = this.o.agent.getState();
+    s.window = this.window.toJSON();
     s.envRng = this.o.env.getRngState() ?? null;
     const file = this.o.run!.saveCheckpoint(s.step, s);
     s.agent = null;

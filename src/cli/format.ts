@@ -1,11 +1,17 @@
-/** Formats rows as an aligned text table (first column left-aligned, others right-aligned). */
+/** Formats rows as an aligned text table: numeric-looking columns right-aligned, text left. */
 export function formatTable(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) =>
+    rows.every((r) => /^[-+]?[\d,.]+(%|x| ± [\d.]+)?$|^-$/.test(String(r[i] ?? ''))),
+  );
   const lines: string[] = [];
   for (const [k, row] of cells.entries()) {
     lines.push(
-      row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '),
+      row
+        .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
     );
     if (k === 0) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
   }

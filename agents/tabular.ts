@@ -257,11 +257,12 @@ export abstract class TabularAgent implements Agent<number, number> {
     this.episodes++;
     this.policy.advanceEpisode();
     this.onTerminal();
-    const meanAbsTdError = this.episodeUpdates ? this.absTdErrorSum / this.episodeUpdates : 0;
+    const metrics = this.policy.metrics();
+    metrics.meanAbsTdError = this.episodeUpdates ? this.absTdErrorSum / this.episodeUpdates : 0;
     this.absTdErrorSum = 0;
     this.episodeUpdates = 0;
 
-    return { ...this.policy.metrics(), meanAbsTdError };
+    return metrics;
   }
 
   /** The exploration policy's scheduled values, e.g. `{ epsilon }`. */

@@ -131,6 +131,31 @@ function freezeModel(P: TransitionTable, nActions: number, initial: Float64Array
   });
 }
 
+/**
+ * FrozenLake's slipping rule for four directions numbered cyclically (so `d - 1` and `d + 1` are
+ * the perpendicular ones): the intended direction `d` with `successRate`, `d - 1` and `d + 1` with
+ * `(1 - successRate) / 2` each, never the opposite; listed in Gymnasium's order `d - 1, d, d + 1`.
+ * Zero-probability directions are left out. Not slippery: `d` with probability 1.
+ *
+ * @param direction - the intended direction, 0..3.
+ * @param isSlippery - whether moves slip.
+ * @param successRate - probability of the intended direction, in [0, 1].
+ */
+export function slipDirections(
+  direction: number,
+  isSlippery: boolean,
+  successRate: number,
+): { direction: number; prob: number }[] {
+  if (!isSlippery) return [{ direction, prob: 1 }];
+  const fail = (1 - successRate) / 2;
+  const moves = [(direction + 3) % 4, direction, (direction + 1) % 4].map((d) => ({
+    direction: d,
+    prob: d === direction ? successRate : fail,
+  }));
+
+  return moves.filter((m) => m.prob > 0);
+}
+
 /** What a subclass hands to {@link DiscreteModelEnv}'s constructor. */
 export interface DiscreteModelSpec {
   /** Env name used in error messages, e.g. `'FrozenLake'`. */

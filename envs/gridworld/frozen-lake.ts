@@ -4,7 +4,12 @@ import {
   describeValue,
   rejectUnknownOptions,
 } from '../../src/index';
-import { DiscreteModelEnv, type GridworldFrame, type TransitionTable } from './discrete-env';
+import {
+  DiscreteModelEnv,
+  slipDirections,
+  type GridworldFrame,
+  type TransitionTable,
+} from './discrete-env';
 import { FROZEN_LAKE_MAPS, checkRectangular } from './maps';
 
 /** FrozenLake's actions, in Gymnasium's order. */
@@ -108,7 +113,6 @@ function buildTable(args: BuildArgs): TransitionTable {
   const { desc, isSlippery, successRate, rewardSchedule } = args;
   const nrow = desc.length;
   const ncol = desc[0].length;
-  const fail = (1 - successRate) / 2;
   const outcome = (row: number, col: number, direction: number, prob: number) => {
     const r = Math.min(Math.max(row + DELTAS[direction][0], 0), nrow - 1);
     const c = Math.min(Math.max(col + DELTAS[direction][1], 0), ncol - 1);
@@ -124,12 +128,8 @@ function buildTable(args: BuildArgs): TransitionTable {
       const absorbing = desc[row][col] === 'G' || desc[row][col] === 'H';
       P[s] = [0, 1, 2, 3].map((a) => {
         if (absorbing) return [{ prob: 1, nextState: s, reward: 0, terminated: true }];
-        if (!isSlippery) return [outcome(row, col, a, 1)];
-        const moves = [(a + 3) % 4, a, (a + 1) % 4].map((b) => ({
-          b,
-          p: b === a ? successRate : fail,
-        }));
-        return moves.filter((m) => m.p > 0).map((m) => outcome(row, col, m.b, m.p));
+        const moves = slipDirections(a, isSlippery, successRate);
+        return moves.map((m) => outcome(row, col, m.direction, m.prob));
       });
     }
   }

@@ -5,7 +5,12 @@ import {
   rejectUnknownOptions,
 } from '../../src/index';
 import type { Transition } from '../../src/index';
-import { DiscreteModelEnv, type GridworldFrame, type TransitionTable } from './discrete-env';
+import {
+  DiscreteModelEnv,
+  slipDirections,
+  type GridworldFrame,
+  type TransitionTable,
+} from './discrete-env';
 import { checkRectangular } from './maps';
 
 /** GridWorld's actions: the same order as FrozenLake. */
@@ -164,23 +169,18 @@ function landing(m: ParsedMap, s: number, direction: number): number {
 }
 
 function buildTable(m: ParsedMap, isSlippery: boolean, successRate: number): TransitionTable {
-  const fail = (1 - successRate) / 2;
   const outcome = (s: number, direction: number, prob: number): Transition => {
     const next = landing(m, s, direction);
     return { prob, nextState: next, reward: m.reward[next], terminated: m.terminal[next] === 1 };
   };
   const P: TransitionTable = [];
   for (let s = 0; s < m.nrow * m.ncol; s++) {
+    // Terminal cells and (unreachable) walls are absorbing, as FrozenLake's G and H.
+    const absorbing = m.terminal[s] === 1 || m.wall[s] === 1;
     P[s] = [0, 1, 2, 3].map((a) => {
-      // Terminal cells and (unreachable) walls are absorbing, as FrozenLake's G and H.
-      if (m.terminal[s] || m.wall[s])
-        return [{ prob: 1, nextState: s, reward: 0, terminated: true }];
-      if (!isSlippery) return [outcome(s, a, 1)];
-      const moves = [(a + 3) % 4, a, (a + 1) % 4].map((b) => ({
-        b,
-        p: b === a ? successRate : fail,
-      }));
-      return moves.filter((x) => x.p > 0).map((x) => outcome(s, x.b, x.p));
+      if (absorbing) return [{ prob: 1, nextState: s, reward: 0, terminated: true }];
+      const moves = slipDirections(a, isSlippery, successRate);
+      return moves.map((x) => outcome(s, x.direction, x.prob));
     });
   }
 

@@ -317,6 +317,20 @@ describe('FrozenLake dynamics', () => {
     expect(pairs.map(([, y]) => y)).toEqual(solo);
   });
 
+  it('reports the outcome probability in a frozen info object shared between steps', () => {
+    const env = new FrozenLake({ isSlippery: false });
+
+    const { info } = env.reset({ seed: 0 });
+    const first = env.step(FrozenLakeAction.Right).info;
+    env.reset();
+    const second = env.step(FrozenLakeAction.Right).info;
+
+    expect(info).toEqual({ prob: 1 });
+    expect(first).toEqual({ prob: 1 });
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
   it('renders the map, the agent cell and the last action and reward', () => {
     const env = new FrozenLake({ isSlippery: false });
 

@@ -1,0 +1,401 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EnvContractError,
+  InvalidActionError,
+  InvalidConfigError,
+  Rng,
+  evaluate,
+  make,
+  makeVec,
+  train,
+  type Experience,
+} from '../../src/index';
+import { baselineAction, type MarketingBaseline } from '../../envs/index';
+import {
+  ActorCriticAgent,
+  LinearSoftmaxPolicy,
+  ReinforceAgent,
+  TabularSoftmaxPolicy,
+  accumulatePolicyGradient,
+  maskedSoftmax,
+  normalizeReturns,
+  rewardToGo,
+} from '../../agents/index';
+import {
+  NetworkReinforceAgent,
+  trainOnVectorEnv,
+  useCpuBackend,
+} from '../../agents/policy-gradient/network';
+
+const close = (actual: ArrayLike<number>, expected: number[], digits = 4) =>
+  expected.forEach((v, i) => expect(actual[i]).toBeCloseTo(v, digits));
+
+function experience<Obs>(over: Partial<Experience<Obs, number>>): Experience<Obs, number> {
+  return {
+    observation: 0 as Obs,
+    info: {},
+    action: 0,
+    reward: 0,
+    nextObservation: 0 as Obs,
+    nextInfo: {},
+    terminated: false,
+    truncated: false,
+    ...over,
+  };
+}
+
+describe('rewardToGo (PITFALLS P11)', () => {
+  it('discounts within one episode', () => {
+    close(rewardToGo([1, 1, 1], [0, 0, 1], 0.9), [2.71, 1.9, 1.0]);
+  });
+
+  it('restarts at every episode end without leaking across it', () => {
+    close(rewardToGo([1, 1, 1, 1, 1], [0, 0, 1, 0, 1], 0.9), [2.71, 1.9, 1.0, 1.9, 1.0]);
+  });
+
+  it('sums undiscounted rewards with gamma 1', () => {
+    close(rewardToGo([1, 1, 1, 1, 1], undefined, 1), [5, 4, 3, 2, 1]);
+  });
+
+  it('bootstraps a truncation but not a terminal state (PITFALLS P1)', () => {
+    const truncated = rewardToGo([1], [1], 0.9, [10]);
+    const terminal = rewardToGo([1], [1], 0.9, [0]);
+
+    expect(truncated[0]).toBeCloseTo(10, 12);
+    expect(terminal[0]).toBe(1);
+  });
+});
+
+describe('normalizeReturns (PITFALLS P10)', () => {
+  it('maps a constant batch to zeros and a single return to 0', () => {
+    expect(Array.from(normalizeReturns([0, 0, 0]))).toEqual([0, 0, 0]);
+    expect(Array.from(normalizeReturns([5]))).toEqual([0]);
+  });
+
+  it('z-scores with the population standard deviation', () => {
+    close(normalizeReturns([1, 2, 3]), [-1.2247, 0, 1.2247]);
+  });
+
+  it('leaves every weight finite after a REINFORCE update on all-zero rewards', () => {
+    const policy = new LinearSoftmaxPolicy(2, 2);
+    const agent = new ReinforceAgent({ policy, rng: new Rng(0) });
+    const obs = Float32Array.of(0.5, -1);
+
+    for (let t = 0; t < 3; t++) {
+      agent.learn(experience({ observation: obs, nextObservation: obs, terminated: t === 2 }));
+    }
+
+    expect(policy.params.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('maskedSoftmax (PITFALLS P12)', () => {
+  const run = (logits: number[], mask?: number[]) => {
+    const probs = new Float64Array(logits.length);
+    const logProbs = new Float64Array(logits.length);
+    const entropy = maskedSoftmax(Float64Array.from(logits), probs, logProbs, mask);
+    return { probs, logProbs, entropy };
+  };
+
+  it('stays finite for huge and tiny logits', () => {
+    close(run([1000, 1001]).probs, [0.268941, 0.731059], 6);
+    close(run([-1000, -1000]).probs, [0.5, 0.5], 12);
+    close(run([0, -1000]).logProbs, [0, -1000], 9);
+  });
+
+  it('gives zero entropy to a one-hot distribution and sums to 1', () => {
+    const { probs, entropy } = run([0, 5], [1, 0]);
+
+    expect(entropy).toBe(0);
+    expect(Array.from(probs)).toEqual([1, 0]);
+  });
+
+  it('throws a typed error when the mask leaves no legal action', () => {
+    expect(() => run([0, 0], [0, 0])).toThrow(InvalidActionError);
+  });
+});
+
+describe('LinearSoftmaxPolicy', () => {
+  it('has an analytic score function equal to finite differences of log pi', () => {
+    const policy = new LinearSoftmaxPolicy(3, 3, { initStd: 0.5, rng: new Rng(1) });
+    const x = [0.3, -1.2, 0.8];
+    const action = 2;
+    const logPi = () => {
+      const z = new Float64Array(3);
+      policy.logits(x, z);
+      const p = new Float64Array(3);
+      const lp = new Float64Array(3);
+      maskedSoftmax(z, p, lp);
+      return lp[action];
+    };
+    const grad = new Float64Array(policy.params.length);
+    accumulatePolicyGradient(
+      policy,
+      { observations: [x], actions: [action], masks: [undefined] },
+      [1],
+      grad,
+    );
+
+    for (let k = 0; k < grad.length; k++) {
+      const saved = policy.params[k];
+      policy.params[k] = saved + 1e-6;
+      const up = logPi();
+      policy.params[k] = saved - 1e-6;
+      const down = logPi();
+      policy.params[k] = saved;
+      expect(grad[k]).toBeCloseTo((up - down) / 2e-6, 6);
+    }
+  });
+});
+
+// A two-state episodic MDP with known dynamics: P[s][a] = [prob, next (-1 = terminal), reward].
+const MDP: [number, number, number][][][] = [
+  [
+    [
+      [0.5, 0, 1],
+      [0.5, 1, 0],
+    ],
+    [
+      [0.8, 1, 2],
+      [0.2, -1, 0],
+    ],
+  ],
+  [
+    [
+      [0.7, 0, 0],
+      [0.3, -1, 1],
+    ],
+    [
+      [0.5, 1, -1],
+      [0.5, -1, 2],
+    ],
+  ],
+];
+
+function policyProbs(theta: Float64Array, s: number): number[] {
+  const z = new Float64Array([theta[2 * s], theta[2 * s + 1]]);
+  const p = new Float64Array(2);
+  maskedSoftmax(z, p, new Float64Array(2));
+  return Array.from(p);
+}
+
+/** Exact J(theta) = V(s0) with gamma = 1, solving V = r_pi + P_pi V (a 2 x 2 system). */
+function exactValue(theta: Float64Array): number {
+  const P = [
+    [0, 0],
+    [0, 0],
+  ];
+  const r = [0, 0];
+  for (let s = 0; s < 2; s++) {
+    const pi = policyProbs(theta, s);
+    for (let a = 0; a < 2; a++) {
+      for (const [prob, next, reward] of MDP[s][a]) {
+        r[s] += pi[a] * prob * reward;
+        if (next >= 0) P[s][next] += pi[a] * prob;
+      }
+    }
+  }
+  const [a, b, c, d] = [1 - P[0][0], -P[0][1], -P[1][0], 1 - P[1][1]];
+  return (d * r[0] - b * r[1]) / (a * d - b * c);
+}
+
+function sampleEpisode(policy: TabularSoftmaxPolicy, rng: Rng) {
+  const observations: number[] = [];
+  const actions: number[] = [];
+  const rewards: number[] = [];
+  for (let s = 0; s >= 0;) {
+    const pi = policyProbs(policy.params, s);
+    const a = rng.random() < pi[0] ? 0 : 1;
+    const outcome = MDP[s][a][rng.random() < MDP[s][a][0][0] ? 0 : 1];
+    observations.push(s);
+    actions.push(a);
+    rewards.push(outcome[2]);
+    s = outcome[1];
+  }
+  return { observations, actions, rewards };
+}
+
+describe('policy gradient theorem', () => {
+  it('the sample mean of grad log pi * Q converges to the exact gradient of J', () => {
+    const policy = new TabularSoftmaxPolicy(2, 2);
+    policy.params.set([0.3, -0.2, -0.5, 0.4]);
+    const exact = Array.from(policy.params, (_, k) => {
+      const up = policy.params.slice();
+      const down = policy.params.slice();
+      up[k] += 1e-5;
+      down[k] -= 1e-5;
+      return (exactValue(up) - exactValue(down)) / 2e-5;
+    });
+    const rng = new Rng(11);
+    const n = 20_000;
+    const sum = new Float64Array(4);
+    const sumSq = new Float64Array(4);
+
+    for (let e = 0; e < n; e++) {
+      const episode = sampleEpisode(policy, rng);
+      const g = new Float64Array(4);
+      const q = rewardToGo(episode.rewards, undefined, 1);
+      accumulatePolicyGradient(
+        policy,
+        { ...episode, masks: episode.actions.map(() => undefined) },
+        q,
+        g,
+      );
+      for (let k = 0; k < 4; k++) {
+        sum[k] += g[k];
+        sumSq[k] += g[k] * g[k];
+      }
+    }
+
+    for (let k = 0; k < 4; k++) {
+      const mean = sum[k] / n;
+      const standardError = Math.sqrt((sumSq[k] / n - mean * mean) / n);
+      expect(Math.abs(mean - exact[k])).toBeLessThan(3.5 * standardError);
+      expect(standardError).toBeLessThan(0.05);
+    }
+  });
+});
+
+describe('ReinforceAgent', () => {
+  it('rejects NaN rewards and observations with typed errors and leaves the weights alone', () => {
+    const policy = new LinearSoftmaxPolicy(2, 2, { initStd: 0.1, rng: new Rng(0) });
+    const agent = new ReinforceAgent({ policy, rng: new Rng(0) });
+    const before = policy.params.slice();
+    const obs = Float32Array.of(1, 2);
+
+    expect(() => agent.learn(experience({ observation: obs, reward: NaN }))).toThrow(
+      EnvContractError,
+    );
+    expect(() => agent.act(Float32Array.of(NaN, 0), {}, true)).toThrow(/feature 0 is NaN/);
+    expect(Array.from(policy.params)).toEqual(Array.from(before));
+  });
+
+  it('rejects an unknown option and the per-episode mean baseline', () => {
+    const policy = new TabularSoftmaxPolicy(2, 2);
+
+    expect(() => new ReinforceAgent({ policy, lr: 1 } as never)).toThrow(/unknown option "lr"/);
+    expect(() => new ReinforceAgent({ policy, baseline: 'episodeMean' as never })).toThrow(
+      InvalidConfigError,
+    );
+  });
+
+  it('never samples a masked action', () => {
+    const agent = new ReinforceAgent({ policy: new TabularSoftmaxPolicy(1, 3), rng: new Rng(3) });
+
+    const actions = Array.from(
+      { length: 200 },
+      () => agent.act(0, { actionMask: [1, 0, 1] }, true).action,
+    );
+
+    expect(actions).not.toContain(1);
+  });
+
+  it('balances CartPole with a linear policy (average of 100 evaluation episodes >= 475)', () => {
+    const agent = new ReinforceAgent({
+      policy: new LinearSoftmaxPolicy(4, 2),
+      learningRate: 0.02,
+      batchEpisodes: 4,
+      rng: new Rng(0).spawn('agent'),
+    });
+
+    train({ env: make('CartPole-v1'), agent, seed: 0, totalEpisodes: 1000 });
+    const result = evaluate(make('CartPole-v1'), agent, { episodes: 100, seed: 1000 });
+
+    expect(result.meanReturn).toBeGreaterThanOrEqual(475);
+  });
+
+  it('earns at least 90% of the oracle on the customer view and beats the other baselines', () => {
+    const agent = new ReinforceAgent({
+      policy: new LinearSoftmaxPolicy(13, 3),
+      learningRate: 0.02,
+      gamma: 0,
+      batchEpisodes: 10,
+      baseline: 'value',
+      rng: new Rng(0),
+    });
+    const profit = (
+      choose: (o: Float32Array, info: Record<string, unknown>, rng: Rng) => number,
+    ) => {
+      const env = make<Float32Array, number>('MarketingCustomer-v0');
+      const rng = new Rng(5);
+      let total = 0;
+      for (let e = 0; e < 300; e++) {
+        let { observation, info } = env.reset({ seed: 10_000 + e });
+        for (let done = false; !done;) {
+          const r = env.step(choose(observation, info, rng));
+          total += r.reward;
+          ({ observation, info } = r);
+          done = r.terminated || r.truncated;
+        }
+      }
+      return total / 300;
+    };
+    const baseline = (name: MarketingBaseline) =>
+      profit((o, info, rng) =>
+        baselineAction(name, {
+          features: o,
+          row: 0,
+          mask: info.actionMask as number[],
+          expectedRewards: info.expectedRewards as number[],
+          rng,
+        }),
+      );
+
+    train({ env: make('MarketingCustomer-v0'), agent, seed: 0, totalEpisodes: 10_000 });
+    const learned = profit((o, info) => agent.act(o, info, false).action);
+    const oracle = baseline('oracle');
+
+    expect(learned).toBeGreaterThanOrEqual(0.9 * oracle);
+    for (const name of ['random', 'mailNobody', 'mailEveryone', 'rfm'] as const) {
+      expect(learned, name).toBeGreaterThan(baseline(name));
+    }
+  });
+});
+
+describe('ActorCriticAgent', () => {
+  it('does not bootstrap through a step that is both terminated and truncated (PITFALLS P1)', () => {
+    const policy = new TabularSoftmaxPolicy(2, 2);
+    const agent = new ActorCriticAgent({
+      policy,
+      gamma: 0.9,
+      criticLearningRate: 1,
+      rng: new Rng(0),
+    });
+    agent.criticWeights.set([0, 10, 0, 10]); // Q(1, b) = 10 for both actions
+
+    agent.learn(
+      experience({
+        observation: 0,
+        nextObservation: 1,
+        reward: 1,
+        terminated: true,
+        truncated: true,
+      }),
+    );
+
+    // NLMS on a one-hot feature: Q moves half way to the target r = 1 (not 1 + 0.9 * 10).
+    expect(agent.qValues(0)[0]).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('NetworkReinforceAgent', () => {
+  it('learns CartPole batched across a SyncVectorEnv (CI budget: 300 episodes)', async () => {
+    await useCpuBackend();
+    const vec = makeVec<Float32Array, number>('CartPole-v1', 8, {}, { autoresetMode: 'same-step' });
+    const agent = new NetworkReinforceAgent({
+      inputSize: 4,
+      nActions: 2,
+      hiddenUnits: [16],
+      learningRate: 0.02,
+      seed: 0,
+    });
+
+    const result = trainOnVectorEnv(vec, agent, { episodes: 300, seed: 0 });
+    const evaluation = evaluate(make('CartPole-v1'), agent, { episodes: 20, seed: 1000 });
+    agent.dispose();
+
+    const first = result.returns.slice(0, 50).reduce((a, b) => a + b) / 50;
+    expect(first).toBeLessThan(60);
+    expect(evaluation.meanReturn).toBeGreaterThanOrEqual(150);
+  });
+});

@@ -49,6 +49,10 @@ export interface PolicyEvaluationOptions {
 }
 
 const TIE_TOLERANCE = 1e-12;
+/** Largest number of unknowns solved densely (1500^3 / 3 is about 1e9 flops, a second). */
+const DENSE_LIMIT = 1500;
+/** Cap on Gauss-Seidel sweeps for larger models. */
+const MAX_SWEEPS = 1_000_000;
 
 /**
  * Checks a transition model: sizes, outcome lists, probabilities summing to 1 (within 1e-9),
@@ -248,7 +252,9 @@ function checkPolicy(model: TransitionModel, policy: ArrayLike<number>): void {
  *
  * - With `horizon`: backward induction over `horizon` steps, exact for episodes cut by a time
  *   limit of that many steps.
- * - gamma \< 1: one dense solve, O(nStates^3).
+ * - gamma \< 1: one dense solve, O(nStates^3), for up to 1500 states; larger models are solved
+ *   by Gauss-Seidel sweeps until no value changes by more than 1e-13 (relative), which is
+ *   exact to about 1e-11.
  * - gamma = 1: states from which no non-zero reward is reachable are worth exactly 0; states
  *   that can reach a region where the episode never ends yet rewards keep coming are worth
  *   -Infinity or +Infinity (NaN if the signs are mixed); the rest is solved exactly. So a
@@ -372,6 +378,7 @@ function solveOn(
   const index = new Int32Array(n).fill(-1);
   let m = 0;
   for (let s = 0; s < n; s++) if (unknown[s]) index[s] = m++;
+  if (m > DENSE_LIMIT) return gaussSeidel(chain, gamma, unknown);
   const A = new Float64Array(m * m);
   const b = new Float64Array(m);
   for (let s = 0; s < n; s++) {
@@ -387,6 +394,34 @@ function solveOn(
   const x = gaussianSolve(A, b, m);
   const V = new Float64Array(n);
   for (let s = 0; s < n; s++) if (index[s] >= 0) V[s] = x[index[s]];
+  return V;
+}
+
+/**
+ * The same system by Gauss-Seidel sweeps (Sutton and Barto, section 4.1, in place), for models
+ * too large for a dense solve. Converges because every unknown state exits the unknown set
+ * (terminates or reaches a zero-valued state) with positive probability, or gamma \< 1.
+ */
+function gaussSeidel(
+  chain: (readonly Transition[])[],
+  gamma: number,
+  unknown: Uint8Array,
+): Float64Array {
+  const V = new Float64Array(chain.length);
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let delta = 0;
+    let scale = 1;
+    // Alternate the sweep direction (symmetric Gauss-Seidel): values flow both ways quickly.
+    for (let i = 0; i < chain.length; i++) {
+      const s = sweep % 2 === 0 ? i : chain.length - 1 - i;
+      if (!unknown[s]) continue;
+      const v = backup(chain[s], V, gamma);
+      delta = Math.max(delta, Math.abs(v - V[s]));
+      scale = Math.max(scale, Math.abs(v));
+      V[s] = v;
+    }
+    if (delta <= 1e-13 * scale) break;
+  }
   return V;
 }
 

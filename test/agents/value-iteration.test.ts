@@ -144,6 +144,22 @@ describe('policyEvaluation', () => {
     expect(policyEvaluation(costly, [1], { gamma: 1 })[0]).toBe(0);
   });
 
+  it('solves models too large for a dense solve by sweeps, to 1e-9', () => {
+    // 2000 states in a row, each step costs 1, the last step terminates: V(s) = -(n - s).
+    const n = 2000;
+    const P = Array.from({ length: n }, (_, s) => [
+      [t(1, Math.min(s + 1, n - 1), -1, s === n - 1)],
+    ]);
+    const row = model(P);
+
+    const undiscounted = policyEvaluation(row, new Int32Array(n), { gamma: 1 });
+    const discounted = policyEvaluation(row, new Int32Array(n), { gamma: 0.999 });
+
+    expect(undiscounted[0]).toBeCloseTo(-n, 9);
+    expect(undiscounted[n - 10]).toBeCloseTo(-10, 9);
+    expect(discounted[0]).toBeCloseTo(-(1 - 0.999 ** n) / 0.001, 9);
+  });
+
   it('rejects a policy of the wrong length or with actions out of range', () => {
     expect(() => policyEvaluation(stayOrGo, [0], { gamma: 1 })).toThrow(
       /policy must give one action in \[0, 2\) for each of the 2 states; received \[0\]/,

@@ -133,8 +133,9 @@ function sizeFrom(count: unknown, space: unknown, names: [string, string]): [num
 /**
  * Shared machinery of the tabular TD agents: a row-major Float64Array Q-table, the exploration
  * and evaluation policies, step and episode counters, checkpoints. Subclasses supply the
- * bootstrap value of their update rule. Nothing is allocated per step: Q-table rows are cached
- * views and `act` builds no probability arrays unless `reportQValues` is set.
+ * bootstrap value of their update rule. No array is allocated per step: Q-table rows are cached
+ * views, Expected SARSA reuses one probability buffer, and `act` returns one small result object
+ * (with a Q-value copy only when `reportQValues` is set).
  *
  * Every update follows `Q(s,a) <- Q(s,a) + alpha * (target - Q(s,a))`, where target is
  * `r + gamma * bootstrap(s')` when `terminated` is false and just `r` when it is true
@@ -221,7 +222,7 @@ export abstract class TabularAgent implements Agent<number, number> {
   act(observation: number, info: Info, explore: boolean): ActResult<number> {
     const s = this.stateIndex(observation);
     const row = this.row(s);
-    const mask = info.actionMask as ActionMask | undefined;
+    const mask = info?.actionMask as ActionMask | undefined;
     const policy = explore ? this.policy : this.evaluationPolicy;
     const a = policy.selectAction(row, explore ? this.rng : this.evalRng, mask);
 
@@ -242,7 +243,7 @@ export abstract class TabularAgent implements Agent<number, number> {
 
     let target = experience.reward;
     if (!experience.terminated) {
-      const nextMask = experience.nextInfo.actionMask as ActionMask | undefined;
+      const nextMask = experience.nextInfo?.actionMask as ActionMask | undefined;
       target += this.gamma * this.bootstrap(next, nextMask, experience.truncated);
     } else this.onTerminal();
     const i = s * this.nActions + a;

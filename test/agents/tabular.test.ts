@@ -293,6 +293,19 @@ describe.each(AGENTS)('%s', (_name, Agent) => {
     expect(strict.act(0, {}, false)).toEqual({ action: 0, actionProb: 1 });
   });
 
+  it('keeps evaluation draws out of the training stream', () => {
+    const env = new ModelEnv(corridor());
+    const plain = new Agent({ nStates: 6, nActions: 2, epsilon: 0.3, rng: new Rng(4) });
+    const evaluated = new Agent({ nStates: 6, nActions: 2, epsilon: 0.3, rng: new Rng(4) });
+
+    const before = train(env, plain, 200, 3).concat(train(env, plain, 200, 4));
+    const first = train(env, evaluated, 200, 3);
+    for (let s = 0; s < 6; s++) evaluated.act(s, {}, false);
+    const after = first.concat(train(env, evaluated, 200, 4));
+
+    expect(after).toEqual(before);
+  });
+
   it('never takes an action the mask forbids', () => {
     const agent = new Agent({ nStates: 4, nActions: 4, epsilon: 0.5, rng: new Rng(3) });
     const info = { actionMask: [1, 0, 1, 0] };
@@ -366,6 +379,7 @@ describe.each(AGENTS)('%s', (_name, Agent) => {
     const resumed = new Agent(options(new Rng(8)));
     const firstAgain = steps(resumed, 1500, env.reset({ seed: 1 }));
     const saved = JSON.parse(JSON.stringify(resumed.getState()));
+    if (resumed instanceof Sarsa) expect(saved.pending).not.toBeNull(); // checkpoint mid-episode
     const restored = new Agent(options(new Rng(999)));
     restored.setState(saved);
     const restAgain = steps(restored, 1500, firstAgain);

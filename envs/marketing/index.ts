@@ -27,7 +27,6 @@ register(
   (kwargs) => new MarketingPopulationEnv(kwargs as MarketingPopulationOptions),
   {
     maxEpisodeSteps: 52,
-    kwargs: { customers: 1000 },
     description: 'A population of customers over a 52-week campaign, one action per customer.',
   },
 );

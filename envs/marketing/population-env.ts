@@ -18,7 +18,7 @@ import { CustomerPopulation, NUM_CUSTOMER_FEATURES, type WeekSummary } from './s
 
 /** Options of {@link MarketingPopulationEnv}. */
 export interface MarketingPopulationOptions extends Partial<MarketingParams> {
-  /** Number of customers, a positive integer. @defaultValue 1000 */
+  /** Number of customers, a positive integer (pass 10,000 or more for studies). @defaultValue 100 */
   customers?: number;
   /** Most e-mails (coupons included) allowed per week. @defaultValue Infinity (no budget) */
   emailBudget?: number;
@@ -115,7 +115,7 @@ export class MarketingPopulationEnv extends Env<Float32Array, Int32Array> {
   constructor(options: MarketingPopulationOptions = {}) {
     super();
     rejectUnknownOptions(options, POPULATION_OPTIONS, 'MarketingPopulation options');
-    const { customers = 1000, emailBudget = Infinity, customerRewards = true, ...rest } = options;
+    const { customers = 100, emailBudget = Infinity, customerRewards = true, ...rest } = options;
     this.params = resolveMarketingParams(rest, 'MarketingPopulation options');
     checkBudget(emailBudget);
     this.population = new CustomerPopulation(customers, this.params);

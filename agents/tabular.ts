@@ -168,6 +168,7 @@ export abstract class TabularAgent implements Agent<number, number> {
   protected readonly actStart: number;
   private readonly rows: (Float64Array | null)[];
   private readonly reportQValues: boolean;
+  private lastMeanAbsTdError = 0;
   private absTdErrorSum = 0;
   private episodeUpdates = 0;
 
@@ -253,22 +254,25 @@ export abstract class TabularAgent implements Agent<number, number> {
     this.episodeUpdates++;
   }
 
-  /** Advances the episode clock; returns `{ epsilon (or temperature), meanAbsTdError }`. */
-  endEpisode(): Record<string, number> {
+  /**
+   * Advances the episode clock. Allocates nothing (short episodes make this a hot path); the
+   * episode's mean absolute TD error is reported by {@link TabularAgent.metrics}.
+   */
+  endEpisode(): void {
     this.episodes++;
     this.policy.advanceEpisode();
     this.onTerminal();
-    const metrics = this.policy.metrics();
-    metrics.meanAbsTdError = this.episodeUpdates ? this.absTdErrorSum / this.episodeUpdates : 0;
+    this.lastMeanAbsTdError = this.episodeUpdates ? this.absTdErrorSum / this.episodeUpdates : 0;
     this.absTdErrorSum = 0;
     this.episodeUpdates = 0;
-
-    return metrics;
   }
 
-  /** The exploration policy's scheduled values, e.g. `{ epsilon }`. */
+  /**
+   * The exploration policy's scheduled values (e.g. `{ epsilon }`) and the mean absolute TD
+   * error of the last finished episode (`meanAbsTdError`).
+   */
   metrics(): Record<string, number> {
-    return this.policy.metrics();
+    return { ...this.policy.metrics(), meanAbsTdError: this.lastMeanAbsTdError };
   }
 
   /** A copy of the Q-values of `state` (never a view of the live table). */

@@ -467,7 +467,7 @@ describe('tabular agent options and errors', () => {
       deterministicEvaluation: false,
       seed: 6,
     });
-    expect(agent.metrics()).toEqual({ epsilon: 0.75 });
+    expect(agent.metrics()).toEqual({ epsilon: 0.75, meanAbsTdError: 0 });
   });
 
   it('reports Q-values in act only when asked, as a copy', () => {
@@ -488,7 +488,7 @@ describe('tabular agent options and errors', () => {
     });
 
     expect(agent.actionProbs(0)).toEqual(Float64Array.of(1 / 3, 1 / 3, 1 / 3));
-    expect(agent.metrics()).toEqual({ temperature: 2 });
+    expect(agent.metrics()).toEqual({ temperature: 2, meanAbsTdError: 0 });
   });
 
   it('names the bad option, the received value and the expected range', () => {

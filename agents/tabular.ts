@@ -169,6 +169,10 @@ export abstract class TabularAgent implements Agent<number, number> {
   private readonly rows: (Float64Array | null)[];
   private readonly reportQValues: boolean;
   private lastMeanAbsTdError = 0;
+  private readonly reusedResult: { action: number; actionProb: number } = {
+    action: 0,
+    actionProb: 1,
+  };
   private absTdErrorSum = 0;
   private episodeUpdates = 0;
 
@@ -356,7 +360,12 @@ export abstract class TabularAgent implements Agent<number, number> {
 
   /** Builds the act result; `action` is in env numbering. */
   protected result(s: number, action: number, actionProb: number): ActResult<number> {
-    if (!this.reportQValues) return { action, actionProb };
+    if (!this.reportQValues) {
+      // Reused across calls (allowed by the Agent protocol): no allocation on the hot path.
+      this.reusedResult.action = action;
+      this.reusedResult.actionProb = actionProb;
+      return this.reusedResult;
+    }
     return { action, actionProb, qValues: Float64Array.from(this.row(s)) };
   }
 

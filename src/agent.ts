@@ -41,7 +41,8 @@ export interface Agent<Obs, Act> {
   /** Hyper-parameters as JSON; recorded in run files. */
   config(): Record<string, unknown>;
   /**
-   * Chooses an action.
+   * Chooses an action. The returned object may be reused by the agent's next `act` call (so
+   * hot loops allocate nothing): copy what you keep.
    *
    * @param explore - true during training; false for evaluation (greedy or deterministic).
    */

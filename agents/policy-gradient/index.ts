@@ -12,3 +12,4 @@ export * from './policy';
 export * from './optim';
 export * from './reinforce';
 export * from './actor-critic';
+export * from './factorised';

@@ -68,17 +68,20 @@ function apiRouter(runsDir: string): express.Router {
     res.json(await readRunJson(runsDir, param(req, 'run')));
   });
 
-  // metrics.jsonl in columns; a missing file is an empty table (the run has not logged yet).
+  // metrics.jsonl in columns; a missing file is an empty table (the run has not logged yet),
+  // while one that exists but leads outside the runs folder is refused like any other.
   get('/runs/:run/metrics', async (req, res) => {
     const maxPoints = intParam(req, 'maxPoints', 4000, 1, 1_000_000);
-    await resolveInside(runsDir, [param(req, 'run')]);
-    let file: string;
-    try {
-      file = await resolveInside(runsDir, [param(req, 'run'), 'metrics.jsonl']);
-    } catch {
+    const runDir = await resolveInside(runsDir, [param(req, 'run')]);
+    const exists = await fs.promises.lstat(path.join(runDir, 'metrics.jsonl')).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
       res.json(emptyMetrics());
       return;
     }
+    const file = await resolveInside(runsDir, [param(req, 'run'), 'metrics.jsonl']);
     res.json(await metrics.read(file, maxPoints));
   });
 

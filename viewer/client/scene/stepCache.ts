@@ -130,12 +130,14 @@ export class StepCache {
     const pages = [...new Set(needed.map((t) => this.pageOf(t)))];
     this.pinned.clear();
     for (const p of pages) this.pinned.add(p);
+    // Ask for what is shown first, then the page after it, so the fetches arrive in that order.
+    const loads = pages.map((p) => this.load(p));
     const ahead = this.pageOf(Math.min(position + this.options.pageSize, this.length - 1));
     if (ahead >= 0 && !pages.includes(ahead)) {
       this.pinned.add(ahead);
       this.load(ahead).catch(() => undefined);
     }
-    await Promise.all(pages.map((p) => this.load(p)));
+    await Promise.all(loads);
   }
 
   /** Loads the page holding the steps just before `position` (for trails); never throws. */

@@ -180,6 +180,11 @@ describe('FrozenLake transition table', () => {
       0.09999999999999998, 0.8, 0.09999999999999998,
     ]);
     expect(new FrozenLake({ successRate: 1 }).transitionModel().P[14][2]).toHaveLength(1);
+    const never = new FrozenLake({ successRate: 0 }).transitionModel().P[14][2];
+    expect(never.map((t) => [t.nextState, t.prob])).toEqual([
+      [14, 0.5],
+      [10, 0.5],
+    ]);
   });
 
   it('pays the rewardSchedule [goal, hole, frozen] on entering each tile', () => {

@@ -103,3 +103,31 @@ export function baselineAction(name: MarketingBaseline, input: BaselineInput): n
       );
   }
 }
+
+/** Number of states of {@link discretizeCustomer} (4 x 3 x 3 x 3 x 2 = 216). */
+export const DISCRETE_CUSTOMER_STATES = 216;
+
+function bin(value: number, edges: number[]): number {
+  let k = 0;
+  while (k < edges.length && value >= edges[k]) k++;
+  return k;
+}
+
+/**
+ * Maps one customer's scaled features to a state index for tabular agents: engagement (edges
+ * 0.2, 0.35, 0.5), purchases per year (edges 1 and 4), income band, recent e-mails (edges 0.5
+ * and 2) and unsubscribed, the features that decide who should be mailed.
+ *
+ * @param features - scaled features (13 per customer).
+ * @param row - customer row in `features`. @defaultValue 0
+ * @returns an index in `0 .. DISCRETE_CUSTOMER_STATES - 1`.
+ */
+export function discretizeCustomer(features: ArrayLike<number>, row = 0): number {
+  const o = 13 * row;
+  const engagement = bin(features[o + 11], [0.2, 0.35, 0.5]);
+  const frequency = bin(features[o + FREQUENCY] * 10, [1, 4]);
+  const income = Math.round(features[o + 5] * 2);
+  const fatigue = bin(features[o + 10] * 5, [0.5, 2]);
+  const unsubscribed = features[o + 12] > 0 ? 1 : 0;
+  return (((engagement * 3 + frequency) * 3 + income) * 3 + fatigue) * 2 + unsubscribed;
+}

@@ -1,0 +1,524 @@
+/**
+ * Replacement kernels for the pure TF.js backends, each composed from kernels the backend runs
+ * fast, found by profiling training steps kernel by kernel (`bench/supervised.ts`):
+ *
+ * - wasm `BatchMatMul` / `_FusedMatMul` with a transposed operand: the wasm backend sends any
+ *   transposed product to a scalar fallback loop (about 1 GFLOP/s here against about 25 for
+ *   XNNPACK's GEMM). Every dense layer's weight gradient (x^T dy) and input gradient (dy W^T)
+ *   is such a product. The replacement transposes the operand explicitly (a cheap copy) and
+ *   calls the original kernel without transposes.
+ * - wasm `Conv2DBackpropFilter`, which the wasm backend does not have at all, so no CNN could
+ *   train on it: dW = im2col(x)^T dy, with the im2col matrix built already transposed from
+ *   slices of x laid out channel-first, then one XNNPACK GEMM.
+ *
+ * Each replacement is checked against the reference cpu backend in
+ * `test/supervised/kernels.test.ts`.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+
+type Tf = typeof tfTypes;
+type TensorInfo = tfTypes.TensorInfo;
+type KernelConfig = tfTypes.KernelConfig;
+type KernelFunc = tfTypes.KernelFunc;
+type Backend = tfTypes.KernelBackend;
+
+/** A kernel tsgym registers in place of (or in addition to) a backend's own. */
+export interface ReplacementKernel {
+  /** TF.js kernel name. */
+  kernelName: string;
+  /** Backend it is registered for. */
+  backendName: string;
+  /** Why it exists. */
+  description: string;
+}
+
+/** The replacement kernels {@link registerFastKernels} registers. */
+export const REPLACEMENT_KERNELS: readonly ReplacementKernel[] = [
+  {
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    description: 'transposed operands transposed explicitly, then the XNNPACK GEMM',
+  },
+  {
+    kernelName: '_FusedMatMul',
+    backendName: 'wasm',
+    description: 'transposed operands transposed explicitly, then the XNNPACK fused GEMM',
+  },
+  {
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    description:
+      'missing kernel: stride 1 as an XNNPACK convolution with batch and channels swapped; other strides im2col + GEMM',
+  },
+  {
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    description: 'stride 1: XNNPACK forward convolution of the padded dy with the flipped filter',
+  },
+];
+
+/** Runs one kernel function of `backend` directly (no engine bookkeeping, no tape). */
+function call(
+  kernel: KernelFunc,
+  backend: Backend,
+  inputs: Record<string, TensorInfo>,
+  attrs: Record<string, unknown> = {},
+): TensorInfo {
+  return kernel({ inputs, backend, attrs: attrs as never }) as TensorInfo;
+}
+
+/** The kernels a composite replacement is built from, captured before any replacement. */
+interface BaseKernels {
+  matMul: KernelFunc;
+  fusedMatMul: KernelFunc;
+  transpose: KernelFunc;
+  reshape: KernelFunc;
+  slice: KernelFunc;
+  stridedSlice: KernelFunc;
+  pad: KernelFunc;
+  concat: KernelFunc;
+  conv2d: KernelFunc;
+  reverse: KernelFunc;
+  add: KernelFunc;
+}
+
+function baseKernels(tf: Tf, backendName: string): BaseKernels | undefined {
+  const get = (name: string) => tf.getKernel(name, backendName)?.kernelFunc;
+  const kernels = {
+    matMul: get('BatchMatMul'),
+    fusedMatMul: get('_FusedMatMul'),
+    transpose: get('Transpose'),
+    reshape: get('Reshape'),
+    slice: get('Slice'),
+    stridedSlice: get('StridedSlice'),
+    pad: get('PadV2'),
+    concat: get('Concat'),
+    conv2d: get('Conv2D'),
+    reverse: get('Reverse'),
+    add: get('Add'),
+  };
+  return Object.values(kernels).every((k) => k !== undefined)
+    ? (kernels as BaseKernels)
+    : undefined;
+}
+
+/** Swaps the last two axes of `x` with the backend's Transpose kernel. */
+function transposeLastTwo(base: BaseKernels, backend: Backend, x: TensorInfo): TensorInfo {
+  const perm = x.shape.map((_, i) => i);
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return call(base.transpose, backend, { x }, { perm });
+}
+
+/**
+ * A matmul kernel that never hands a transposed operand to `inner`: it transposes the operand
+ * itself and clears the flag. Other inputs (bias, prelu weights) and attributes pass through.
+ */
+function explicitTransposeMatMul(base: BaseKernels, inner: KernelFunc): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as Backend;
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return inner({ inputs, backend, attrs });
+    const temporary: TensorInfo[] = [];
+    const { a, b, ...rest } = inputs as Record<string, TensorInfo>;
+    const a2 = transposeA ? transposeLastTwo(base, backend, a) : a;
+    const b2 = transposeB ? transposeLastTwo(base, backend, b) : b;
+    if (transposeA) temporary.push(a2);
+    if (transposeB) temporary.push(b2);
+    const out = inner({
+      inputs: { ...rest, a: a2, b: b2 },
+      backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    }) as TensorInfo;
+    for (const t of temporary) backend.disposeData(t.dataId);
+    return out;
+  };
+}
+
+/** Geometry of a 2-D convolution, as computed by TF.js's own `computeConv2DInfo`. */
+type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
+
+/** Attributes of the Conv2D gradient kernels. */
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Geometry of a 2-D convolution (TF.js's own `computeConv2DInfo`), NHWC and no dilation. */
+function convGeometry(
+  tf: Tf,
+  kernelName: string,
+  shapes: { x: number[]; filter: number[] },
+  attrs: ConvAttrs,
+): ConvInfo {
+  const dilated = [attrs.dilations ?? 1].flat().some((d) => d !== 1);
+  if (attrs.dataFormat !== 'NHWC' || dilated) {
+    throw new Error(
+      `tsgym's wasm ${kernelName} supports dataFormat 'NHWC' without dilation only; received ` +
+        `dataFormat '${attrs.dataFormat}', dilations ${JSON.stringify(attrs.dilations)}. ` +
+        `TODO(#4): add them, or train this model with --backend cpu.`,
+    );
+  }
+  return tf.backend_util.computeConv2DInfo(
+    shapes.x as [number, number, number, number],
+    shapes.filter as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad as never,
+    attrs.dimRoundingMode,
+  );
+}
+
+/**
+ * Direct access to a backend's tensor memory, so a replacement kernel can run a tight
+ * JavaScript loop over it: the wasm heap (a view, no copy) or the cpu backend's arrays.
+ */
+interface Memory {
+  read(info: TensorInfo): Float32Array;
+  alloc(shape: number[]): { info: TensorInfo; values: () => Float32Array };
+}
+
+function memoryOf(backend: Backend): Memory {
+  const b = backend as unknown as {
+    typedArrayFromHeap?: (info: TensorInfo) => Float32Array;
+    makeOutput?: (shape: number[], dtype: string) => TensorInfo;
+    data?: { get(id: object): { values: Float32Array } };
+    makeTensorInfo?: (shape: number[], dtype: string, values: Float32Array) => TensorInfo;
+  };
+  if (b.typedArrayFromHeap && b.makeOutput) {
+    // The heap may grow (and its buffer detach) on allocation: views are taken after it.
+    return {
+      read: (info) => b.typedArrayFromHeap!(info),
+      alloc: (shape) => {
+        const info = b.makeOutput!(shape, 'float32');
+        return { info, values: () => b.typedArrayFromHeap!(info) };
+      },
+    };
+  }
+  return {
+    read: (info) => b.data!.get(info.dataId).values,
+    alloc: (shape) => {
+      const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
+      return { info: b.makeTensorInfo!(shape, 'float32', values), values: () => values };
+    },
+  };
+}
+
+/**
+ * im2col of images [start, start + count) of NHWC `x` into `out`, one row per output position
+ * (b, i, j) holding the window x_pad[b, i*s + kh, j*s + kw, ci] in (kh, kw, ci) order, which is
+ * the row order of the filter [KH, KW, Ci, Co] flattened to [KH*KW*Ci, Co]. Padding reads 0.
+ */
+function im2colRowsJs(
+  x: Float32Array,
+  out: Float32Array,
+  info: ConvInfo,
+  images: { start: number; count: number },
+): void {
+  const { inHeight: h, inWidth: w, inChannels: c, filterHeight: fh, filterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  let p = 0;
+  for (let b = images.start; b < images.start + images.count; b++) {
+    for (let i = 0; i < info.outHeight; i++) {
+      for (let j = 0; j < info.outWidth; j++) {
+        for (let kh = 0; kh < fh; kh++) {
+          const row = i * info.strideHeight + kh - top;
+          for (let kw = 0; kw < fw; kw++) {
+            const col = j * info.strideWidth + kw - left;
+            if (row < 0 || row >= h || col < 0 || col >= w) {
+              out.fill(0, p, p + c);
+            } else {
+              const src = ((b * h + row) * w + col) * c;
+              for (let ci = 0; ci < c; ci++) out[p + ci] = x[src + ci];
+            }
+            p += c;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The transpose of a row-major [rows, cols] matrix. */
+function transposeJs(values: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  }
+}
+
+/**
+ * Conv2DBackpropFilter for stride 1 as one forward convolution with the roles swapped (the
+ * batch becomes the channel axis): with X = x_pad as [Ci, H, W, B] and F = dy as
+ * [OH, OW, B, Co], conv(X, F)[ci, kh, kw, co] = sum over i, j, b of
+ * x_pad[b, i + kh, j + kw, ci] * dy[b, i, j, co] = dW[kh, kw, ci, co]. XNNPACK's convolution
+ * reads its input through an indirection buffer, so no im2col matrix is materialised; this
+ * measured about twice as fast as im2col + GEMM. Other strides use {@link im2colFilterGradient}.
+ */
+function conv2DBackpropFilter(tf: Tf, base: BaseKernels): KernelFunc {
+  const strided = im2colFilterGradient(tf, base);
+  return (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = args.attrs as unknown as ConvAttrs & {
+      filterShape: [number, number, number, number];
+    };
+    const info = convGeometry(tf, 'Conv2DBackpropFilter', { x: x.shape, filter: a.filterShape }, a);
+    if (info.strideHeight !== 1 || info.strideWidth !== 1) return strided(args);
+    const backend = args.backend as Backend;
+    const temporary: TensorInfo[] = [];
+    let xs = x;
+    const { top, bottom, left, right } = info.padInfo;
+    if (top + bottom + left + right > 0) {
+      const paddings = [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ];
+      xs = call(base.pad, backend, { x }, { paddings, constantValue: 0 });
+      temporary.push(xs);
+    }
+    const xT = call(base.transpose, backend, { x: xs }, { perm: [3, 1, 2, 0] });
+    const dyT = call(base.transpose, backend, { x: dy }, { perm: [1, 2, 0, 3] });
+    const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 };
+    const swapped = call(base.conv2d, backend, { x: xT, filter: dyT }, attrs);
+    const dw = call(base.transpose, backend, { x: swapped }, { perm: [1, 2, 0, 3] });
+    temporary.push(xT, dyT, swapped);
+    for (const t of temporary) backend.disposeData(t.dataId);
+    return dw;
+  };
+}
+
+/**
+ * Conv2DBackpropFilter for any stride as im2col + GEMM, in chunks of images:
+ * dW[kh, kw, ci, co] = sum over b, i, j of x_pad[b, i*s + kh, j*s + kw, ci] * dy[b, i, j, co],
+ * i.e. dW^T = dy^T cols with cols the im2col matrix. Each chunk's cols (rows = output
+ * positions) and dy^T are written by JavaScript loops straight into backend memory (the wasm
+ * Slice kernel copies rows with one typed-array call each and was the bottleneck), then one
+ * non-transposed XNNPACK GEMM [Co, n] x [n, KH*KW*Ci] per chunk, accumulated in float64.
+ * Chunks keep the GEMM operands cache-sized: one GEMM whose reduction runs over all
+ * B*OH*OW positions streams them from memory and ran slower here.
+ */
+function im2colFilterGradient(tf: Tf, base: BaseKernels, chunkRows = 2304): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as Backend;
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+    const info = convGeometry(tf, 'Conv2DBackpropFilter', { x: x.shape, filter: a.filterShape }, a);
+    const memory = memoryOf(backend);
+    const k = info.filterHeight * info.filterWidth * info.inChannels;
+    const co = info.outChannels;
+    const perImage = info.outHeight * info.outWidth;
+    const step = Math.min(x.shape[0], Math.max(1, Math.floor(chunkRows / perImage)));
+    const total = new Float64Array(co * k);
+    for (let start = 0; start < x.shape[0]; start += step) {
+      const count = Math.min(step, x.shape[0] - start);
+      const n = count * perImage;
+      const cols = memory.alloc([n, k]);
+      const dyT = memory.alloc([co, n]);
+      im2colRowsJs(memory.read(x), cols.values(), info, { start, count });
+      transposeJs(
+        memory.read(dy).subarray(start * perImage * co, (start + count) * perImage * co),
+        n,
+        co,
+        dyT.values(),
+      );
+      const part = call(
+        base.matMul,
+        backend,
+        { a: dyT.info, b: cols.info },
+        { transposeA: false, transposeB: false },
+      );
+      const values = memory.read(part);
+      for (let i = 0; i < total.length; i++) total[i] += values[i];
+      for (const t of [cols.info, dyT.info, part]) backend.disposeData(t.dataId);
+    }
+    // total is dW^T [Co, KH*KW*Ci]; the filter layout is [KH, KW, Ci, Co].
+    const dw = memory.alloc(a.filterShape);
+    const out = dw.values();
+    for (let r = 0; r < co; r++) for (let c = 0; c < k; c++) out[c * co + r] = total[r * k + c];
+    return dw.info;
+  };
+}
+
+/**
+ * MaxPoolGrad as one pass over the pooling windows: each window sends its dy to the position
+ * of its first maximum (the tie rule of the cpu reference kernel; padding never wins). The
+ * wasm kernel took about a quarter of a CNN training step.
+ */
+function maxPoolGrad(tf: Tf): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as Backend;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = attrs as {
+      filterSize: number | [number, number];
+      strides: number | [number, number];
+    };
+    const p = attrs as {
+      pad: 'valid' | 'same' | number;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      p.pad as never,
+      p.dimRoundingMode,
+    );
+    const memory = memoryOf(backend);
+    const dx = memory.alloc(input.shape);
+    const [x, g, out] = [memory.read(input), memory.read(dy), dx.values()];
+    out.fill(0);
+    const { inHeight: h, inWidth: w, inChannels: c } = info;
+    let q = 0;
+    for (let b = 0; b < info.batchSize; b++) {
+      for (let i = 0; i < info.outHeight; i++) {
+        const r0 = i * info.strideHeight - info.padInfo.top;
+        for (let j = 0; j < info.outWidth; j++) {
+          const c0 = j * info.strideWidth - info.padInfo.left;
+          for (let ch = 0; ch < c; ch++, q++) {
+            let best = -1;
+            let bestValue = Number.NEGATIVE_INFINITY;
+            for (let r = Math.max(0, r0); r < Math.min(h, r0 + info.filterHeight); r++) {
+              for (let s = Math.max(0, c0); s < Math.min(w, c0 + info.filterWidth); s++) {
+                const at = ((b * h + r) * w + s) * c + ch;
+                if (x[at] > bestValue) {
+                  bestValue = x[at];
+                  best = at;
+                }
+              }
+            }
+            if (best >= 0) out[best] += g[q];
+          }
+        }
+      }
+    }
+    return dx.info;
+  };
+}
+
+/**
+ * Sum over all leading axes (the bias gradient of dense and conv layers) as one pass over the
+ * rows with float64 accumulators; other reductions go to the original kernel. The wasm kernel
+ * transposes its input first when the reduced axes are not the innermost.
+ */
+function sumLeadingAxes(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = [axis]
+      .flat()
+      .map((v) => (v < 0 ? v + rank : v))
+      .sort((p, q) => p - q);
+    const leading = rank >= 2 && axes.length === rank - 1 && axes.every((v, i) => v === i);
+    if (!leading || x.dtype !== 'float32' || keepDims) return original(args);
+    const memory = memoryOf(args.backend as Backend);
+    const width = x.shape[rank - 1];
+    const acc = new Float64Array(width);
+    const values = memory.read(x);
+    for (let i = 0; i < values.length; i += width) {
+      for (let j = 0; j < width; j++) acc[j] += values[i + j];
+    }
+    const out = memory.alloc([width]);
+    out.values().set(acc);
+    return out.info;
+  };
+}
+
+/**
+ * Conv2DBackpropInput for stride 1 as a forward convolution (the backend's fast XNNPACK
+ * kernel): dx = conv(pad(dy), W flipped in space with its channel axes swapped), the "full"
+ * correlation of the chain rule, dx[j] = sum over k of dy[j + top - k] W[k]. The padding puts
+ * KH-1-top rows before dy and H-OH+top after it (likewise for columns). Strided
+ * convolutions would need a dilated dy and keep the original kernel.
+ */
+function conv2DBackpropInput(tf: Tf, base: BaseKernels, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+    const info = convGeometry(
+      tf,
+      'Conv2DBackpropInput',
+      { x: a.inputShape, filter: filter.shape },
+      a,
+    );
+    if (info.strideHeight !== 1 || info.strideWidth !== 1) return original(args);
+    const backend = args.backend as Backend;
+    const { top, left } = info.padInfo;
+    const [, h, w] = a.inputShape;
+    const paddings = [
+      [0, 0],
+      [info.filterHeight - 1 - top, h - info.outHeight + top],
+      [info.filterWidth - 1 - left, w - info.outWidth + left],
+      [0, 0],
+    ];
+    const dyPadded = call(base.pad, backend, { x: dy }, { paddings, constantValue: 0 });
+    const flipped = call(base.reverse, backend, { x: filter }, { dims: [0, 1] });
+    const swapped = call(base.transpose, backend, { x: flipped }, { perm: [0, 1, 3, 2] });
+    const dx = call(
+      base.conv2d,
+      backend,
+      { x: dyPadded, filter: swapped },
+      { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 },
+    );
+    for (const t of [dyPadded, flipped, swapped]) backend.disposeData(t.dataId);
+    return dx;
+  };
+}
+
+function replace(tf: Tf, config: KernelConfig): void {
+  const existing = tf.getKernel(config.kernelName, config.backendName);
+  if (existing) tf.unregisterKernel(config.kernelName, config.backendName);
+  // Keep the original's setup and dispose hooks: the wasm kernels bind their C functions there.
+  tf.registerKernel({ ...existing, ...config });
+}
+
+const registered = new WeakSet<object>();
+
+/**
+ * Registers every kernel of {@link REPLACEMENT_KERNELS} whose backend is registered in `tf`.
+ * Safe to call more than once.
+ *
+ * @param tf - the TF.js module the kernels are registered in.
+ */
+export function registerFastKernels(tf: Tf): void {
+  if (registered.has(tf.engine())) return;
+  registered.add(tf.engine());
+  const wasm = baseKernels(tf, 'wasm');
+  if (!wasm) return;
+  replace(tf, {
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    kernelFunc: explicitTransposeMatMul(wasm, wasm.matMul),
+  });
+  replace(tf, {
+    kernelName: '_FusedMatMul',
+    backendName: 'wasm',
+    kernelFunc: explicitTransposeMatMul(wasm, wasm.fusedMatMul),
+  });
+  const input = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (input) {
+    replace(tf, {
+      kernelName: 'Conv2DBackpropInput',
+      backendName: 'wasm',
+      kernelFunc: conv2DBackpropInput(tf, wasm, input.kernelFunc),
+    });
+  }
+  replace(tf, {
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: conv2DBackpropFilter(tf, wasm),
+  });
+  replace(tf, { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad(tf) });
+  const sum = tf.getKernel('Sum', 'wasm');
+  if (sum)
+    replace(tf, {
+      kernelName: 'Sum',
+      backendName: 'wasm',
+      kernelFunc: sumLeadingAxes(sum.kernelFunc),
+    });
+}

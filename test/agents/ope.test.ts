@@ -78,6 +78,59 @@ function trueValue(decisions: LoggedDecision[], target: TargetPolicy): number {
   return sum / decisions.length;
 }
 
+describe('LinearEpsilonGreedyAgent pmf (PITFALLS P14)', () => {
+  it('logs a valid epsilon-greedy pmf that learning never changes afterwards', () => {
+    const agent = new LinearEpsilonGreedyAgent({
+      inputSize: 1,
+      nActions: 4,
+      epsilon: 0.4,
+      rng: new Rng(0),
+    });
+    agent.learn({
+      observation: [1],
+      info: {},
+      action: 2,
+      reward: 1,
+      nextObservation: [1],
+      nextInfo: {},
+      terminated: false,
+      truncated: false,
+    });
+    const pmf = agent.actionProbs([1]);
+    const copy = Array.from(pmf);
+
+    const { action, actionProb } = agent.act([1], {}, true);
+    agent.learn({
+      observation: [1],
+      info: {},
+      action: 0,
+      reward: 50,
+      nextObservation: [1],
+      nextInfo: {},
+      terminated: false,
+      truncated: false,
+    });
+
+    copy.forEach((p, a) => expect(pmf[a]).toBeCloseTo([0.1, 0.1, 0.7, 0.1][a], 12));
+    expect(Array.from(pmf)).toEqual(copy);
+    expect(Math.abs(copy.reduce((x, y) => x + y, 0) - 1)).toBeLessThan(1e-9);
+    expect(actionProb).toBe(copy[action]);
+  });
+
+  it('gives masked actions probability 0', () => {
+    const agent = new LinearEpsilonGreedyAgent({
+      inputSize: 1,
+      nActions: 3,
+      epsilon: 0.3,
+      rng: new Rng(0),
+    });
+
+    const pmf = agent.actionProbs([0.5], { actionMask: [1, 0, 0] });
+
+    expect(Array.from(pmf)).toEqual([1, 0, 0]);
+  });
+});
+
 describe('offPolicyEvaluate', () => {
   const decisions = decisionsFromEpisodes(logRun(300, 1));
 

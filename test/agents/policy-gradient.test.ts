@@ -13,6 +13,8 @@ import {
 import { baselineAction, type MarketingBaseline } from '../../envs/index';
 import {
   ActorCriticAgent,
+  AscentOptimizer,
+  FactorisedReinforceAgent,
   LinearSoftmaxPolicy,
   ReinforceAgent,
   TabularSoftmaxPolicy,
@@ -349,6 +351,34 @@ describe('ReinforceAgent', () => {
     for (const name of ['random', 'mailNobody', 'mailEveryone', 'rfm'] as const) {
       expect(learned, name).toBeGreaterThan(baseline(name));
     }
+  });
+});
+
+describe('AscentOptimizer', () => {
+  it('rejects a non-finite gradient and leaves the parameters unchanged', () => {
+    const params = Float64Array.of(1, 2);
+    const optimizer = new AscentOptimizer(2, 'adam', 0.1);
+
+    expect(() => optimizer.step(params, Float64Array.of(0.5, NaN))).toThrow(/entry 1 is NaN/);
+    expect(Array.from(params)).toEqual([1, 2]);
+  });
+});
+
+describe('FactorisedReinforceAgent', () => {
+  it('keeps within the weekly e-mail budget and learns with finite weights', () => {
+    const env = make<Float32Array, Int32Array>('MarketingPopulation-v0', {
+      customers: 40,
+      emailBudget: 5,
+    });
+    const agent = new FactorisedReinforceAgent({ nFeatures: 13, nActions: 3, rng: new Rng(1) });
+    const policy = agent.policy.params;
+    policy.fill(0);
+
+    const result = train({ env, agent, seed: 0, totalEpisodes: 2 });
+
+    expect(result.episodes).toBe(2);
+    expect(policy.every(Number.isFinite)).toBe(true);
+    expect(policy.some((w) => w !== 0)).toBe(true);
   });
 });
 

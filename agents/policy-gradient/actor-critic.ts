@@ -62,6 +62,10 @@ const OPTIONS = [
  * `delta = r + gamma * (1 - terminated) * sum_b pi(b|s') Q(s', b) - Q(s, a)` (bootstrapping
  * through truncations, never through terminal states: PITFALLS P1), with a normalised LMS step.
  * The actor follows `theta += alpha * grad log pi(a|s) * (Q(s, a) - V(s))` every step.
+ *
+ * It learns with tabular features (CliffWalking) and on the near-myopic marketing customer view.
+ * TODO(#3): a critic linear in CartPole's raw state cannot represent its values; there the actor
+ * collapses (greedy return 10 to 40 after 2000 episodes). Use REINFORCE there, or add features.
  */
 export class ActorCriticAgent<Obs> implements Agent<Obs, number> {
   readonly name = 'ActorCritic';

@@ -383,6 +383,22 @@ describe('FactorisedReinforceAgent', () => {
 });
 
 describe('ActorCriticAgent', () => {
+  it('learns a cliff-free path on CliffWalking with a tabular actor and Q critic', () => {
+    const agent = new ActorCriticAgent({
+      policy: new TabularSoftmaxPolicy(48, 4),
+      learningRate: 0.05,
+      optimizer: 'sgd',
+      criticLearningRate: 1,
+      rng: new Rng(0),
+    });
+
+    train({ env: make('CliffWalking-v1'), agent, seed: 0, totalEpisodes: 2000 });
+    const result = evaluate(make('CliffWalking-v1'), agent, { episodes: 1, seed: 0 });
+
+    // The optimum along the cliff edge is -13; the safe detours score -15 or -17.
+    expect(result.meanReturn).toBeGreaterThanOrEqual(-17);
+  });
+
   it('does not bootstrap through a step that is both terminated and truncated (PITFALLS P1)', () => {
     const policy = new TabularSoftmaxPolicy(2, 2);
     const agent = new ActorCriticAgent({

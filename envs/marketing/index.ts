@@ -10,6 +10,7 @@ import { MarketingPopulationEnv, type MarketingPopulationOptions } from './popul
 export * from './params';
 export * from './simulator';
 export * from './baselines';
+export * from './ground-truth';
 export * from './customer-env';
 export * from './population-env';
 

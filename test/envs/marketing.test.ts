@@ -14,6 +14,8 @@ import {
   MarketingPopulationEnv,
   NUM_CUSTOMER_FEATURES,
   baselineAction,
+  decisionValue,
+  upliftCurve,
   resolveMarketingParams,
   type MarketingBaseline,
 } from '../../envs/index';
@@ -233,5 +235,33 @@ describe('MarketingPopulationEnv', () => {
 
     // Without gc exposed, garbage may linger; a leak of per-week history would add > 40 MB here.
     expect(late - early).toBeLessThan(40e6);
+  });
+});
+
+describe('marketing ground truth helpers', () => {
+  const q = Float64Array.of(1, 3, 2, 5, 4, 6, 2, 1, 0);
+
+  it('computes exact expected profit, regret, uplift and ROI of a decision', () => {
+    const value = decisionValue(
+      Int32Array.of(1, 0, 0),
+      q,
+      Uint8Array.of(1, 1, 1, 1, 1, 0, 1, 1, 1),
+      0.5,
+    );
+
+    expect(value).toEqual({
+      expectedProfit: 10,
+      oracleProfit: 10,
+      regret: 0,
+      uplift: 2,
+      emails: 1,
+      roi: 4,
+    });
+  });
+
+  it('accumulates the exact uplift of the best-scored customers first', () => {
+    const curve = upliftCurve([0.2, 0.9, 0.5], q, 1);
+
+    expect(curve.map((p) => p.uplift)).toEqual([0, -1, -2, 0]);
   });
 });

@@ -281,6 +281,48 @@ describe('ReinforceAgent', () => {
     );
   });
 
+  it('resumes from getState mid-batch exactly as if never stopped', () => {
+    const makeAgent = () =>
+      new ReinforceAgent({
+        policy: new LinearSoftmaxPolicy(4, 2),
+        batchEpisodes: 3,
+        baseline: 'value',
+        rng: new Rng(4),
+      });
+    const runEpisodes = (agent: ReinforceAgent<ArrayLike<number>>, from: number, to: number) => {
+      const env = make<Float32Array, number>('CartPole-v1', {}, { maxEpisodeSteps: 30 });
+      for (let e = from; e < to; e++) {
+        let { observation, info } = env.reset({ seed: e });
+        for (let done = false; !done;) {
+          const { action } = agent.act(observation, info, true);
+          const r = env.step(action);
+          agent.learn({
+            observation,
+            info,
+            action,
+            reward: r.reward,
+            nextObservation: r.observation,
+            nextInfo: r.info,
+            terminated: r.terminated,
+            truncated: r.truncated,
+          });
+          ({ observation, info } = r);
+          done = r.terminated || r.truncated;
+        }
+      }
+    };
+    const straight = makeAgent();
+    const first = makeAgent();
+    const resumed = makeAgent();
+
+    runEpisodes(straight, 0, 8);
+    runEpisodes(first, 0, 4);
+    resumed.setState(JSON.parse(JSON.stringify(first.getState())));
+    runEpisodes(resumed, 4, 8);
+
+    expect(Array.from(resumed.policy.params)).toEqual(Array.from(straight.policy.params));
+  });
+
   it('never samples a masked action', () => {
     const agent = new ReinforceAgent({ policy: new TabularSoftmaxPolicy(1, 3), rng: new Rng(3) });
 

@@ -82,11 +82,20 @@ async function measureReplay(replay: ReplayPanel, ms: number) {
   clearInterval(sampler);
   const after = replay.snapshot();
   const seconds = (performance.now() - before.t) / 1000;
+  const frames = Math.max(1, after.counters.frames - before.frames);
+  const perFrame = (key: 'buildMs' | 'paintMs' | 'renderMs') =>
+    (after.counters[key] - before[key]) / frames;
   return {
     seconds,
     requestedStepsPerSecond: after.stepsPerSecond,
     achievedStepsPerSecond: (after.position - before.position) / seconds,
     framesPerSecond: (after.counters.frames - before.frames) / seconds,
+    animationFramesPerSecond: (after.counters.ticks - before.ticks) / seconds,
+    msPerFrame: {
+      build: perFrame('buildMs'),
+      paint: perFrame('paintMs'),
+      render: perFrame('renderMs'),
+    },
     bufferingFraction:
       (after.counters.bufferingTicks - before.bufferingTicks) /
       Math.max(1, after.counters.ticks - before.ticks),

@@ -29,6 +29,12 @@ export interface ReplayCounters {
   ticks: number;
   /** Animation frames spent waiting for steps to load while playing. */
   bufferingTicks: number;
+  /** Milliseconds spent building scenes (DOM-free logic). */
+  buildMs: number;
+  /** Milliseconds spent turning scenes into PixiJS objects. */
+  paintMs: number;
+  /** Milliseconds spent in PixiJS's render call. */
+  renderMs: number;
 }
 
 /** Episode picker, replay canvas and its controls. */
@@ -43,7 +49,14 @@ export class ReplayPanel {
   /** The run whose episodes are listed. */
   run: string | null = null;
   /** Loop counters. */
-  readonly counters: ReplayCounters = { frames: 0, ticks: 0, bufferingTicks: 0 };
+  readonly counters: ReplayCounters = {
+    frames: 0,
+    ticks: 0,
+    bufferingTicks: 0,
+    buildMs: 0,
+    paintMs: 0,
+    renderMs: 0,
+  };
   private readonly picker = byId<HTMLSelectElement>('episode-select');
   private readonly errorBox = byId('episode-error');
   private readonly scrub = byId<HTMLInputElement>('scrub');
@@ -220,9 +233,16 @@ export class ReplayPanel {
       );
       cache.prefetchBehind(p, TRAIL_LENGTH);
     }
+    const t0 = performance.now();
     this.lastScene = buildReplayScene(this.input(episode));
+    const t1 = performance.now();
     this.painter.paint(this.lastScene);
+    const t2 = performance.now();
     this.app.render();
+    const t3 = performance.now();
+    this.counters.buildMs += t1 - t0;
+    this.counters.paintMs += t2 - t1;
+    this.counters.renderMs += t3 - t2;
     this.counters.frames++;
     this.updateControls(episode);
   }

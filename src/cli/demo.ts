@@ -26,6 +26,8 @@ import {
   type TabularAgent,
 } from '../../agents/index';
 import { formatTable, meanCI } from './format';
+import { cartPoleDemo, marketingRuns } from './demo-runs';
+import { marketingDemoCommand, runMarketingDemo } from './marketing';
 
 /** One tabular experiment of the demo. */
 interface TabularCase {
@@ -349,6 +351,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   console.log('tsgym demo', JSON.stringify(options));
   if (options.parts.includes('tabular')) tabularDemo(options.runsDir);
   if (options.parts.includes('bandits')) banditDemo(options.runsDir, options.banditRuns);
+  if (options.parts.includes('cartpole')) cartPoleDemo(options.runsDir);
+  if (options.parts.includes('marketing')) {
+    console.log('');
+    await runMarketingDemo({});
+    marketingRuns(options.runsDir);
+  }
   console.log(
     `\ndemo finished in ${((performance.now() - t0) / 1000).toFixed(1)} s; run folders in ${options.runsDir}/ (npm run viewer shows them)`,
   );
@@ -356,9 +364,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
 /** `tsgym demo`: the default demo run by `npm start`. */
 export function demoCommand(): Command {
-  return new Command('demo')
-    .description('compare tabular agents with the optimum and bandit agents on the testbed')
-    .argument('[parts...]', 'parts to run: tabular, bandits', ['tabular', 'bandits'])
+  const demo = new Command('demo');
+  demo.addCommand(marketingDemoCommand());
+  return demo
+    .description(
+      'the npm start demo: tabular agents vs the optimum, bandits, CartPole, marketing campaign',
+    )
+    .argument('[parts...]', 'parts to run: tabular, bandits, cartpole, marketing', [
+      'tabular',
+      'bandits',
+      'cartpole',
+      'marketing',
+    ])
     .option('--runs-dir <dir>', 'folder for run folders', 'runs')
     .option('--bandit-runs <n>', 'runs per bandit agent', Number, 2000)
     .action((parts: string[], flags: { runsDir: string; banditRuns: number }) =>

@@ -3,6 +3,8 @@
 // machine. Never part of `npm test`.
 import { fileURLToPath } from 'node:url';
 import { fmt, printTable, runCase } from './harness';
+import { runMarketingBench } from './marketing';
+import { runViewerBench } from './viewer';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
@@ -80,10 +82,26 @@ function qLearningBench(): void {
   );
 }
 
-function main(): void {
+/** Sections by name; `npm run bench -- rl marketing` runs a subset. */
+const SECTIONS: Record<string, () => void | Promise<void>> = {
+  rl: () => {
+    envStepBench();
+    qLearningBench();
+  },
+  marketing: runMarketingBench,
+  viewer: runViewerBench,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(SECTIONS);
   console.log(`tsgym bench on Node ${process.version}, ${new Date().toISOString()}`);
-  envStepBench();
-  qLearningBench();
+  for (const name of names) {
+    const section = SECTIONS[name];
+    if (!section)
+      throw new Error(`unknown bench section '${name}'; expected ${Object.keys(SECTIONS)}`);
+    await section();
+  }
 }
 
-main();
+void main();

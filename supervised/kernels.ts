@@ -51,6 +51,21 @@ export const REPLACEMENT_KERNELS: readonly ReplacementKernel[] = [
       'missing kernel: stride 1 as an XNNPACK convolution with batch and channels swapped; other strides im2col + GEMM',
   },
   {
+    kernelName: 'MaxPoolGrad',
+    backendName: 'wasm',
+    description: 'one JavaScript pass over the windows on the wasm heap (first maximum wins)',
+  },
+  {
+    kernelName: 'Sum',
+    backendName: 'wasm',
+    description: 'sums over all leading axes (bias gradients) in one pass, float64 accumulators',
+  },
+  {
+    kernelName: 'Mean',
+    backendName: 'wasm',
+    description: 'means over axes of size 1 become a reshape',
+  },
+  {
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
     description: 'stride 1: XNNPACK forward convolution of the padded dy with the flipped filter',
@@ -470,6 +485,23 @@ function conv2DBackpropInput(tf: Tf, base: BaseKernels, original: KernelFunc): K
   };
 }
 
+/**
+ * Mean over axes whose sizes multiply to 1 (the per-example mean of a loss over a last axis of
+ * size 1) is a reshape; the wasm kernel spent milliseconds on it per step. Other reductions go
+ * to the original kernel.
+ */
+function meanOverUnitAxes(base: BaseKernels, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = [axis].flat().map((v) => (v < 0 ? v + rank : v));
+    if (x.dtype !== 'float32' || axes.some((a) => x.shape[a] !== 1)) return original(args);
+    const shape = keepDims ? x.shape : x.shape.filter((_, i) => !axes.includes(i));
+    return call(base.reshape, args.backend as Backend, { x }, { shape });
+  };
+}
+
 function replace(tf: Tf, config: KernelConfig): void {
   const existing = tf.getKernel(config.kernelName, config.backendName);
   if (existing) tf.unregisterKernel(config.kernelName, config.backendName);
@@ -514,6 +546,13 @@ export function registerFastKernels(tf: Tf): void {
     kernelFunc: conv2DBackpropFilter(tf, wasm),
   });
   replace(tf, { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad(tf) });
+  const mean = tf.getKernel('Mean', 'wasm');
+  if (mean)
+    replace(tf, {
+      kernelName: 'Mean',
+      backendName: 'wasm',
+      kernelFunc: meanOverUnitAxes(wasm, mean.kernelFunc),
+    });
   const sum = tf.getKernel('Sum', 'wasm');
   if (sum)
     replace(tf, {

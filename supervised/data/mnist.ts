@@ -165,12 +165,14 @@ export function labelsFromIdx(idx: IdxArray, source: string, numClasses = 10): U
 /**
  * Interprets a parsed IDX image file (magic 2051, [count, rows, cols] uint8).
  *
+ * @param limit - keep only the first `limit` images (all by default).
  * @returns count, rows, cols, and the pixels scaled to [0, 1].
  * @throws CorruptFileError for a wrong magic number or shape.
  */
 export function imagesFromIdx(
   idx: IdxArray,
   source: string,
+  limit?: number,
 ): { count: number; rows: number; cols: number; pixels: Float32Array } {
   if (idx.magic !== IDX_IMAGES_MAGIC || idx.shape.length !== 3) {
     throw new CorruptFileError(
@@ -179,8 +181,9 @@ export function imagesFromIdx(
         ` Did you swap the image and label files?`,
     );
   }
-  const [count, rows, cols] = idx.shape;
-  return { count, rows, cols, pixels: scalePixels(idx.data) };
+  const [total, rows, cols] = idx.shape;
+  const count = Math.min(total, limit ?? total);
+  return { count, rows, cols, pixels: scalePixels(idx.data.subarray(0, count * rows * cols)) };
 }
 
 /** File names of one split, without the optional `.gz`. */
@@ -226,16 +229,17 @@ export function loadMnistLike(options: MnistLoadOptions): ImageDataset {
   const [imageBase, labelBase] = SPLIT_FILES[options.split];
   const imageFile = findFile(dir, imageBase);
   const labelFile = findFile(dir, labelBase);
-  const images = imagesFromIdx(readIdxFile(imageFile), imageFile);
+  const imageIdx = readIdxFile(imageFile);
   const labels = labelsFromIdx(readIdxFile(labelFile), labelFile);
-  if (labels.length !== images.count) {
+  if (labels.length !== imageIdx.shape[0]) {
     throw new CorruptFileError(
-      `${labelFile}: ${labels.length} labels for the ${images.count} images of ${imageFile}; ` +
-        `the two files must come from the same split.`,
+      `${labelFile}: ${labels.length} labels for the ${imageIdx.shape[0]} images of ` +
+        `${imageFile}; the two files must come from the same split.`,
     );
   }
 
-  const count = Math.min(images.count, options.limit ?? images.count);
+  const images = imagesFromIdx(imageIdx, imageFile, options.limit);
+  const count = images.count;
   const size = images.rows * images.cols;
   const fashion = path.resolve(dir) === path.resolve(FASHION_MNIST_DIR);
   return {

@@ -3,6 +3,7 @@
  * the same seed and data, and grid or random searches over options.
  */
 import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidConfigError, Rng, RunWriter, describeValue, validateRunName } from '../src/index';
 // eslint-disable-next-line no-restricted-imports -- TODO(#4): src/tf/index is the loader's public entry; eslint.config.js's noDeep('src') needs '!**/src/tf/index' to allow it.
 import type { TfLogger } from '../src/tf/index';
@@ -114,9 +115,11 @@ export async function runExperiment(
   }
 
   let outcome: ExperimentOutcome | undefined;
+  const models = new Set<tf.LayersModel>();
   try {
     outcome = await experiment.run({
       options,
+      track: (model) => models.add(model),
       rng: new Rng(options.seed as number),
       dataDir: run.dataDir,
       onBatchEnd: run.onBatchEnd,
@@ -137,7 +140,13 @@ export async function runExperiment(
     writer?.close('stopped');
     throw error;
   } finally {
-    outcome?.model?.dispose();
+    if (outcome?.model) models.add(outcome.model);
+    // A model does not dispose an optimiser it was given as an object (only one it created
+    // from a name), so the optimiser's moment estimates are freed here.
+    for (const model of models) {
+      model.optimizer?.dispose();
+      model.dispose();
+    }
   }
   const { epochs, metrics, details } = outcome;
   const seconds = (performance.now() - started) / 1000;

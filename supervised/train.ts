@@ -86,7 +86,8 @@ export function checkTargets(model: tf.LayersModel, data: ArrayDataset): void {
       throw new InvalidConfigError(
         `labels: the loss categoricalCrossentropy needs one-hot labels of shape [${outputs}] ` +
           `per example; received labels of shape [${data.yShape}]` +
-          `${data.yShape[0] === 1 ? ' (integer class indices)' : ''}. One-hot encode them ` +
+          `${data.yShape[0] === 1 ? ' (integer class indices)' : ' that are not one-hot rows'}. ` +
+          `One-hot encode them ` +
           `(labels: 'one-hot') or use sparseCategoricalCrossentropy (labels: 'integer').`,
       );
     }
@@ -175,7 +176,7 @@ export async function trainModel(
     );
   }
   checkTargets(model, train);
-  if (options.validation) checkTargets(model, options.validation);
+  if (options.validation && options.validation.count > 0) checkTargets(model, options.validation);
 
   const logs: EpochLog[] = [];
   for (let epoch = 1; epoch <= options.epochs; epoch++) {

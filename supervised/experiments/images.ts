@@ -11,7 +11,7 @@ import { attachRngs } from '../layers';
 import { OPTIMIZERS, buildCnn, buildMlp, makeOptimizer } from '../models';
 import { evaluateModel, trainModel } from '../train';
 import { commonOptions, type OptionSpec, type OptionValues } from './options';
-import type { Experiment, ExperimentContext, ExperimentOutcome } from './types';
+import { type Experiment, type ExperimentContext, type ExperimentOutcome, tracked } from './types';
 
 const cache = new Map<string, ImageDataset>();
 
@@ -142,7 +142,7 @@ async function classify(
     learningRate: number | null;
   };
   const { train, validation, test } = imageData(context, inputs);
-  const model = build(train);
+  const model = tracked(context, build(train));
   const loss =
     inputs.labels === 'one-hot' ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy';
   model.compile({

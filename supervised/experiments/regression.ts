@@ -9,7 +9,7 @@ import { SeededInitializers } from '../layers';
 import { makeOptimizer } from '../models';
 import { trainModel } from '../train';
 import { commonOptions, type OptionSpec } from './options';
-import type { Experiment, ExperimentContext, ExperimentOutcome } from './types';
+import { type Experiment, type ExperimentContext, type ExperimentOutcome, tracked } from './types';
 
 function regressionOptions(defaults: {
   samples: number;
@@ -58,11 +58,18 @@ async function fitPolynomial(context: ExperimentContext): Promise<ExperimentOutc
   );
   const init = new SeededInitializers(context.rng.spawn('init'));
   const degree = o.coefficients.length - 1;
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 1, inputShape: [degree], kernelInitializer: init.glorotUniform() }),
-    ],
-  });
+  const model = tracked(
+    context,
+    tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 1,
+          inputShape: [degree],
+          kernelInitializer: init.glorotUniform(),
+        }),
+      ],
+    }),
+  );
   model.compile({ optimizer: makeOptimizer('sgd', o.learningRate), loss: 'meanSquaredError' });
 
   const epochs = await trainModel(model, data, {

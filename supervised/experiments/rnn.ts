@@ -9,7 +9,7 @@ import { OPTIMIZERS, buildRnnAdder, makeOptimizer } from '../models';
 import { evaluateModel, trainModel } from '../train';
 import { type ArrayDataset } from '../data/dataset';
 import { commonOptions } from './options';
-import type { Experiment, ExperimentContext, ExperimentOutcome } from './types';
+import { type Experiment, type ExperimentContext, type ExperimentOutcome, tracked } from './types';
 
 /** Fraction of sequences whose every output bit is right (threshold 0.5). */
 function sequenceAccuracy(model: tf.LayersModel, data: ArrayDataset, bits: number): number {
@@ -57,7 +57,7 @@ async function runAdder(context: ExperimentContext): Promise<ExperimentOutcome> 
     { samples: o.testSamples, bits: o.bits },
     context.rng.spawn('test-data'),
   );
-  const model = buildRnnAdder(o, context.rng);
+  const model = tracked(context, buildRnnAdder(o, context.rng));
   model.compile({
     // Plain gradient descent needs a larger step than Keras's 0.01 to learn within 20 epochs.
     optimizer: makeOptimizer(

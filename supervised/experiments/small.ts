@@ -8,7 +8,7 @@ import { loadIris, standardize } from '../data/iris';
 import { type ActivationName, OPTIMIZERS, buildMlp, makeOptimizer } from '../models';
 import { evaluateModel, trainModel } from '../train';
 import { commonOptions } from './options';
-import type { Experiment, ExperimentContext, ExperimentOutcome } from './types';
+import { type Experiment, type ExperimentContext, type ExperimentOutcome, tracked } from './types';
 
 async function runPerceptron(context: ExperimentContext): Promise<ExperimentOutcome> {
   const o = context.options as {
@@ -118,9 +118,12 @@ async function runIris(context: ExperimentContext): Promise<ExperimentOutcome> {
   const parts = splitDataset(dataset, { validation: o.validation }, context.rng.spawn('split'));
   let [train, validation] = [parts.train, parts.validation];
   if (o.standardize) [train, validation] = standardize(train, [validation]).datasets;
-  const model = buildMlp(
-    { inputSize: 4, hidden: [12], outputs: 3, hiddenActivation: o.activation },
-    context.rng,
+  const model = tracked(
+    context,
+    buildMlp(
+      { inputSize: 4, hidden: [12], outputs: 3, hiddenActivation: o.activation },
+      context.rng,
+    ),
   );
   model.compile({
     optimizer: makeOptimizer('sgd', o.learningRate),

@@ -19,6 +19,14 @@ export interface ExperimentContext {
   onEpochEnd?: (log: EpochLog) => void;
   /** Called after every batch with the 1-based batch index and the batch count. */
   onBatchEnd?: (batch: number, batches: number, loss: number) => void;
+  /** Registers a model the caller disposes (with its optimiser) when the run ends or fails. */
+  track?: (model: tf.LayersModel) => void;
+}
+
+/** Hands `model` to the context's tracker (see {@link ExperimentContext.track}) and returns it. */
+export function tracked<T extends tf.LayersModel>(context: ExperimentContext, model: T): T {
+  context.track?.(model);
+  return model;
 }
 
 /** What a run returns. */

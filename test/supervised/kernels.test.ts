@@ -1,0 +1,204 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/index';
+import {
+  REPLACEMENT_KERNELS,
+  attachRngs,
+  buildCnn,
+  makeOptimizer,
+  selectBackend,
+} from '../../supervised/index';
+
+// Each replacement kernel must agree with the reference cpu backend (which tsgym leaves alone).
+beforeAll(async () => {
+  await selectBackend({ layers: ['Dense'], backend: 'cpu' });
+  await selectBackend({ layers: ['Conv2D'], backend: 'wasm' });
+});
+
+async function onBoth(
+  f: () => tf.Tensor | tf.Tensor[],
+): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const out: Record<string, Float32Array[]> = {};
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    const result = tf.tidy(f);
+    const list = Array.isArray(result) ? result : [result];
+    out[backend] = list.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(list);
+  }
+  return { cpu: out.cpu, wasm: out.wasm };
+}
+
+/** Largest absolute difference divided by the largest absolute reference value. */
+function relativeError(reference: Float32Array, other: Float32Array): number {
+  expect(other.length).toBe(reference.length);
+  let [diff, scale] = [0, 1e-12];
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs(reference[i] - other[i]));
+    scale = Math.max(scale, Math.abs(reference[i]));
+  }
+  return diff / scale;
+}
+
+async function expectAgreement(f: () => tf.Tensor | tf.Tensor[], tolerance = 1e-5): Promise<void> {
+  const { cpu, wasm } = await onBoth(f);
+  cpu.forEach((reference, i) => expect(relativeError(reference, wasm[i])).toBeLessThan(tolerance));
+}
+
+function normal(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+describe('replacement kernels on wasm', () => {
+  it('are registered in place of the wasm kernels they replace', () => {
+    for (const k of REPLACEMENT_KERNELS)
+      expect(tf.getKernel(k.kernelName, k.backendName)).toBeDefined();
+    expect(REPLACEMENT_KERNELS.map((k) => k.kernelName)).toContain('Conv2DBackpropFilter');
+  });
+
+  it('BatchMatMul agrees with cpu for every transpose combination, 2-D and batched', async () => {
+    for (const [ta, tb] of [
+      [true, false],
+      [false, true],
+      [true, true],
+      [false, false],
+    ]) {
+      await expectAgreement(() =>
+        tf.matMul(normal(ta ? [7, 5] : [5, 7], 1), normal(tb ? [3, 7] : [7, 3], 2), ta, tb),
+      );
+      await expectAgreement(() =>
+        tf.matMul(
+          normal(ta ? [4, 7, 5] : [4, 5, 7], 3),
+          normal(tb ? [4, 3, 7] : [4, 7, 3], 4),
+          ta,
+          tb,
+        ),
+      );
+    }
+  });
+
+  it('_FusedMatMul with bias and ReLU agrees with cpu for transposed operands', async () => {
+    await expectAgreement(() =>
+      tf.fused.matMul({
+        a: normal([7, 5], 5),
+        b: normal([3, 7], 6),
+        transposeA: true,
+        transposeB: true,
+        bias: normal([3], 7),
+        activation: 'relu',
+      }),
+    );
+  });
+
+  it('Conv2DBackpropFilter agrees with cpu for valid and same padding, strides 1 and 2', async () => {
+    const cases: [number[], number, 'valid' | 'same'][] = [
+      [[3, 9, 8, 1], 1, 'valid'],
+      [[3, 9, 8, 4], 1, 'same'],
+      [[2, 9, 8, 3], 2, 'same'],
+      [[2, 10, 9, 3], 2, 'valid'],
+    ];
+    for (const [shape, strides, pad] of cases) {
+      const gradient = () => {
+        const x = normal(shape, 8);
+        const filter = normal([3, 3, shape[3], 5], 9);
+        return tf.grads((w: tf.Tensor) =>
+          tf
+            .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, pad)
+            .square()
+            .sum(),
+        )([filter]);
+      };
+      await expectAgreement(gradient);
+    }
+  });
+
+  it('Conv2DBackpropInput agrees with cpu, including the strided fallback', async () => {
+    for (const [strides, pad] of [
+      [1, 'valid'],
+      [1, 'same'],
+      [2, 'same'],
+    ] as const) {
+      const filter = normal([3, 3, 4, 6], 10);
+      const gradient = () =>
+        tf.grad((x: tf.Tensor) =>
+          tf
+            .conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad)
+            .square()
+            .sum(),
+        )(normal([2, 8, 7, 4], 11));
+      await expectAgreement(gradient);
+    }
+  });
+
+  it('MaxPoolGrad sends each gradient to the first maximum, as cpu does, also on ties', async () => {
+    for (const [size, strides, pad] of [
+      [2, 2, 'valid'],
+      [3, 2, 'same'],
+      [3, 1, 'same'],
+    ] as const) {
+      // ReLU outputs tie at 0 in many windows; a plain sum sends 1 to each window's winner.
+      const x = () => tf.relu(normal([2, 6, 7, 3], 12));
+      await expectAgreement(() =>
+        tf.grad((v: tf.Tensor) => tf.maxPool(v as tf.Tensor4D, size, strides, pad).sum())(x()),
+      );
+      await expectAgreement(() =>
+        tf.grad((v: tf.Tensor) =>
+          tf
+            .maxPool(v as tf.Tensor4D, size, strides, pad)
+            .square()
+            .sum(),
+        )(x()),
+      );
+    }
+  });
+
+  it('Sum over leading axes and Mean over unit axes agree with cpu; other reductions still work', async () => {
+    await expectAgreement(() => [
+      tf.sum(normal([4, 5, 6, 7], 14), [0, 1, 2]),
+      tf.sum(normal([9, 3], 15), 0),
+      tf.sum(normal([9, 3], 16), 1),
+      tf.mean(normal([9, 1], 17), -1),
+      tf.mean(normal([9, 4], 18), 0),
+    ]);
+  });
+
+  it('leave no tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const x = normal([2, 8, 8, 3], 19);
+    const w = normal([3, 3, 3, 4], 20);
+    const before = tf.memory().numTensors;
+
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 2, 2, 'valid').sum(),
+    )([x, w]);
+    tf.dispose(grads);
+
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('give one CNN training step the same weights as the cpu backend', async () => {
+    const weights: Float32Array[][] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const model = buildCnn(
+        { inputShape: [10, 10, 1], blocks: [[4, 8]], denseUnits: 16, classes: 3, dropout: 0.5 },
+        new Rng(5),
+      );
+      model.compile({ optimizer: makeOptimizer('adam', 0.01), loss: 'categoricalCrossentropy' });
+      attachRngs(model, new Rng(6));
+      const [x, y] = [
+        tf.randomUniform([8, 10, 10, 1], 0, 1, 'float32', 21),
+        tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3),
+      ];
+
+      await model.trainOnBatch(x, y);
+
+      weights.push(model.getWeights().map((w) => w.dataSync() as Float32Array));
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+    weights[0].forEach((reference, i) =>
+      expect(relativeError(reference, weights[1][i])).toBeLessThan(1e-4),
+    );
+  });
+});

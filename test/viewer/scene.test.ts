@@ -432,6 +432,22 @@ describe('StepCache', () => {
     expect(log).toEqual([0, 1000]);
   });
 
+  it('prefetches about a second of steps ahead, in order, within the page budget', async () => {
+    const log: number[] = [];
+    const { fetchPage } = virtualEpisode(100_000, log);
+    const wide = new StepCache({ length: 100_000, pageSize: 1000, maxPages: 10, fetchPage });
+    const narrow = new StepCache({ length: 100_000, pageSize: 1000, maxPages: 5, fetchPage });
+
+    await wide.ensure(2500, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const wideLog = log.splice(0);
+    await narrow.ensure(2500, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(wideLog).toEqual([2000, 3000, 4000, 5000, 6000, 7000]);
+    expect(log).toEqual([2000, 3000, 4000]);
+  });
+
   it('rejects with the fetch error and remembers it', async () => {
     const cache = new StepCache({
       length: 10,

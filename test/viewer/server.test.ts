@@ -223,6 +223,24 @@ describe('viewer server: episodes', () => {
     }
   });
 
+  it('serves steps of a file with blank and CRLF-ended lines, which the format allows', async () => {
+    const source = path.join(fixtures.root, 'pendulum-generic', 'episodes', 'episode-000000.jsonl');
+    const lines = fs.readFileSync(source, 'utf8').trimEnd().split('\n');
+    const odd = [lines[0], lines[1], '', lines[2] + '\r', ...lines.slice(3)].join('\n') + '\n';
+    fs.writeFileSync(
+      path.join(fixtures.root, 'pendulum-generic', 'episodes', 'episode-000001.jsonl'),
+      odd,
+    );
+    const episode = await readEpisode(source);
+
+    const page = await getJson(
+      '/api/runs/pendulum-generic/episodes/episode-000001.jsonl/steps?from=0&count=4',
+    );
+
+    expect(page.status).toBe(200);
+    expect(page.json.steps).toEqual(episode.steps.slice(0, 4));
+  });
+
   it('clips count at the end and rejects bad from/count with 400', async () => {
     const end = await getJson(
       '/api/runs/bandit-eps/episodes/episode-000000.jsonl/steps?from=145&count=100',

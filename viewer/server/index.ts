@@ -21,6 +21,6 @@ export { indexEpisode, EpisodeIndexCache, actionStatsBefore, readStepsJson } fro
 export type { EpisodeIndex } from './episodeIndex';
 export { MetricsReader, emptyMetrics } from './metrics';
 export type { MetricsTable } from './metrics';
-export { listRuns, listEpisodes, readRunJson } from './runs';
+export { listRuns, listEpisodes, readRunJson, RunLister } from './runs';
 export type { RunSummary, EpisodeEntry } from './runs';
 export { NotFoundError, resolveInside, isSafeSegment, isWithin } from './safePath';

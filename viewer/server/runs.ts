@@ -163,3 +163,36 @@ async function episodeEntry(root: string, run: string, file: string): Promise<Ep
     return null;
   }
 }
+
+/**
+ * {@link listRuns} shared between requests: the list is re-read when the runs folder itself
+ * changes (a new run folder appears at once) and at most `ttlMs` after the last read (so a
+ * run's status change shows within that time). Under many clients polling, the folder is read
+ * about once per `ttlMs` instead of once per request.
+ */
+export class RunLister {
+  private cached: { key: string; at: number; runs: Promise<RunSummary[]> } | null = null;
+
+  /**
+   * @param root - the runs folder.
+   * @param ttlMs - longest reuse of a listing, in milliseconds.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly ttlMs = 1000,
+  ) {}
+
+  /** The current run list. */
+  async list(): Promise<RunSummary[]> {
+    const stat = await fs.promises.stat(this.root).catch(() => null);
+    const key = stat ? `${stat.ino}:${stat.mtimeMs}` : 'missing';
+    const now = Date.now();
+    if (this.cached && this.cached.key === key && now - this.cached.at < this.ttlMs) {
+      return this.cached.runs;
+    }
+    const runs = listRuns(this.root);
+    this.cached = { key, at: now, runs };
+    runs.catch(() => (this.cached = null));
+    return runs;
+  }
+}

@@ -46,6 +46,10 @@ export class ReplayPanel {
   private lastNow: number | null = null;
   private lastScene: Scene | null = null;
   private loadToken = 0;
+  /** Episode file being opened, so a list refresh does not reselect the previous one. */
+  private pendingFile: string | null = null;
+  /** Loads in flight (run lists and episode headers). */
+  private busy = 0;
   /** The run whose episodes are listed. */
   run: string | null = null;
   /** Loop counters. */
@@ -128,12 +132,19 @@ export class ReplayPanel {
 
   /** Lists the episodes of a run and opens the first one (or keeps the open one). */
   async showRun(run: string, file?: string): Promise<void> {
-    this.run = run;
-    await this.refreshEpisodes();
-    const keep = this.episode?.run === run ? this.episode.info.file : undefined;
-    const target = file ?? keep ?? this.entries[0]?.file;
-    if (target) await this.loadEpisode(target);
-    else this.showMessage(`run ${run} has no recorded episodes`);
+    this.busy++;
+    try {
+      const same = run === this.run;
+      this.run = run;
+      await this.refreshEpisodes();
+      // Choosing the run already shown keeps the episode (and its position) as it is.
+      if (same && !file && (this.episode?.run === run || this.pendingFile)) return;
+      const target = file ?? this.entries[0]?.file;
+      if (target) await this.loadEpisode(target);
+      else this.showMessage(`run ${run} has no recorded episodes`);
+    } finally {
+      this.busy--;
+    }
   }
 
   /** Re-reads the episode list of the current run (new episodes appear while training). */
@@ -148,7 +159,8 @@ export class ReplayPanel {
         value: e.file,
         label: `${e.file} (${e.kind}, ${Math.ceil(e.size / 1024)} KB)`,
       }));
-      setOptions(this.picker, options, this.episode?.info.file ?? this.picker.value);
+      const selected = this.pendingFile ?? this.episode?.info.file ?? this.picker.value;
+      setOptions(this.picker, options, selected);
     } catch (error) {
       this.errorBox.textContent = messageOf(error);
     }
@@ -160,7 +172,9 @@ export class ReplayPanel {
     if (!run) return;
     const token = ++this.loadToken;
     this.picker.value = file;
+    this.pendingFile = file;
     this.errorBox.textContent = '';
+    this.busy++;
     try {
       const info = await api.episode(run, file);
       if (token !== this.loadToken) return;
@@ -170,6 +184,9 @@ export class ReplayPanel {
       this.episode = null;
       this.errorBox.textContent = messageOf(error);
       this.showMessage(`cannot replay ${file}`);
+    } finally {
+      this.busy--;
+      if (token === this.loadToken) this.pendingFile = null;
     }
   }
 
@@ -209,7 +226,8 @@ export class ReplayPanel {
       this.counters.ticks++;
       if (playback.tick(dt, cache.loadedUpTo(playback.position))) this.dirty = true;
       if (playback.buffering) this.counters.bufferingTicks++;
-      cache.ensure(playback.position).catch(() => undefined);
+      // Prefetch about a second of steps ahead of the clock.
+      cache.ensure(playback.position, playback.stepsPerSecond).catch(() => undefined);
     }
     if (this.dirty) this.draw(episode);
   };
@@ -284,6 +302,7 @@ export class ReplayPanel {
     const e = this.episode;
     return {
       run: this.run,
+      loading: this.busy > 0,
       episode: e?.info.file ?? null,
       family: e ? rendererFamily(e.info.header.family) : null,
       position: e?.playback.position ?? 0,

@@ -121,22 +121,27 @@ export class StepCache {
 
   /**
    * Loads what position `position` needs (the step leading to it and the next one, whose
-   * values the scene shows), pins it against eviction, and prefetches the page after.
+   * values the scene shows), and prefetches the pages covering the next `lookAheadSteps`
+   * steps; all of them are pinned against eviction. A fast replay passes about one second of
+   * steps, so pages arrive before the clock reaches them.
    *
+   * @param position - the position to show.
+   * @param lookAheadSteps - steps to prefetch past it; at least one page, at most
+   *   `maxPages - 3` pages so the window never evicts what it just loaded.
    * @returns when the needed pages are in memory; rejects with the load error.
    */
-  async ensure(position: number): Promise<void> {
+  async ensure(position: number, lookAheadSteps = this.options.pageSize): Promise<void> {
     const needed = [position - 1, position].filter((t) => t >= 0 && t < this.length);
     const pages = [...new Set(needed.map((t) => this.pageOf(t)))];
+    const { pageSize, maxPages } = this.options;
+    const aheadPages = Math.max(1, Math.min(maxPages - 3, Math.ceil(lookAheadSteps / pageSize)));
+    const last = this.pageOf(Math.min(position + aheadPages * pageSize, this.length - 1));
     this.pinned.clear();
     for (const p of pages) this.pinned.add(p);
-    // Ask for what is shown first, then the page after it, so the fetches arrive in that order.
+    for (let p = this.pageOf(Math.max(0, position)) + 1; p <= last; p++) this.pinned.add(p);
+    // Ask for what is shown first, then the pages after it in order.
     const loads = pages.map((p) => this.load(p));
-    const ahead = this.pageOf(Math.min(position + this.options.pageSize, this.length - 1));
-    if (ahead >= 0 && !pages.includes(ahead)) {
-      this.pinned.add(ahead);
-      this.load(ahead).catch(() => undefined);
-    }
+    for (const p of this.pinned) if (!pages.includes(p)) this.load(p).catch(() => undefined);
     await Promise.all(loads);
   }
 

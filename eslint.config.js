@@ -40,6 +40,13 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Plain JavaScript files (the bin launcher, this config) run in Node.
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     plugins: { local: { rules: { 'todo-issue': todoRule } } },
     rules: {
       'local/todo-issue': 'error',

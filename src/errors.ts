@@ -50,6 +50,9 @@ export class UnknownEnvError extends TsgymError {}
 /** A file (recording, checkpoint, run, data set) is unreadable, truncated or malformed. */
 export class CorruptFileError extends TsgymError {}
 
+/** A file the user named does not exist. */
+export class FileNotFoundError extends TsgymError {}
+
 /** An ASCII map is malformed; the message names the row and column. */
 export class InvalidMapError extends TsgymError {}
 

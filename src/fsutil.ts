@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CorruptFileError, describeValue } from './errors';
+import { CorruptFileError, FileNotFoundError, describeValue } from './errors';
 
 /**
  * Writes `data` to `filePath` atomically: a temp file in the same folder is written and
@@ -25,9 +25,13 @@ export function writeFileAtomic(filePath: string, data: string | Uint8Array): vo
  * Reads and parses a JSON file.
  *
  * @param what - what the file is, for the error message (e.g. `'checkpoint'`).
- * @throws CorruptFileError when the file is missing, unreadable or not valid JSON.
+ * @throws FileNotFoundError when the file is missing; CorruptFileError when it is unreadable or
+ *   not valid JSON.
  */
 export function readJsonFile<T = unknown>(filePath: string, what: string): T {
+  if (!fs.existsSync(filePath)) {
+    throw new FileNotFoundError(`${what} ${filePath} does not exist; check the path.`);
+  }
   let text: string;
   try {
     text = fs.readFileSync(filePath, 'utf8');

@@ -4,7 +4,7 @@ import * as readline from 'node:readline';
 import type { RngState } from './rng';
 import type { SpaceJSON } from './spaces';
 import type { Info, RenderFrame } from './env';
-import { CorruptFileError, describeValue } from './errors';
+import { CorruptFileError, FileNotFoundError, describeValue } from './errors';
 
 /** Format tag on the first line of every episode file. */
 export const EPISODE_FORMAT = 'tsgym-episode/1';
@@ -199,6 +199,14 @@ function parseLine(line: string, filePath: string, lineNo: number): Record<strin
 export async function* streamEpisode(
   filePath: string,
 ): AsyncGenerator<EpisodeHeader | EpisodeStep | EpisodeFooter> {
+  if (!fs.existsSync(filePath)) {
+    throw new FileNotFoundError(`recording ${filePath} does not exist; check the path.`);
+  }
+  if (fs.statSync(filePath).isDirectory()) {
+    throw new CorruptFileError(
+      `${filePath} is a folder, not a recording; pass the .jsonl files inside it.`,
+    );
+  }
   let input: fs.ReadStream;
   try {
     fs.accessSync(filePath, fs.constants.R_OK);

@@ -1,5 +1,5 @@
 import type { Env } from './env';
-import { CorruptFileError, describeValue } from './errors';
+import { CorruptFileError } from './errors';
 import { make } from './registry';
 import { streamEpisode, toJSONLine, type EpisodeHeader } from './recording';
 import type { Space } from './spaces';
@@ -106,8 +106,5 @@ export async function replayEpisode(filePath: string): Promise<ReplayReport> {
 export function describeReplay(report: ReplayReport): string {
   if (report.ok) return `replayed ${report.steps} steps: identical`;
   const d = report.firstDifference!;
-  return (
-    `differs at step ${d.step} in ${d.field}: recorded ${d.recorded}, ` +
-    `replayed ${describeValue(d.replayed)}`
-  );
+  return `differs at step ${d.step} in ${d.field}: recorded ${d.recorded}, replayed ${d.replayed}`;
 }

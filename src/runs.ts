@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, readJsonFile } from './fsutil';
-import { CorruptFileError, InvalidConfigError, describeValue } from './errors';
+import { CorruptFileError, FileNotFoundError, InvalidConfigError, describeValue } from './errors';
 import { TSGYM_VERSION } from './version';
 
 /** Contents of `run.json` (see DESIGN.md, "Runs"). */
@@ -122,7 +122,9 @@ export class RunWriter {
   /** Saves a checkpoint atomically as `checkpoint-<step>.json` and `latest.json`. */
   saveCheckpoint(step: number, state: unknown): string {
     const text = JSON.stringify({ format: 'tsgym-checkpoint/1', step, state });
-    const file = path.join(this.dir, 'checkpoints', `checkpoint-${step}.json`);
+    // Zero-padded so that file names sort in step order.
+    const name = `checkpoint-${String(step).padStart(12, '0')}.json`;
+    const file = path.join(this.dir, 'checkpoints', name);
     writeFileAtomic(file, text);
     writeFileAtomic(path.join(this.dir, 'checkpoints', 'latest.json'), text);
     return file;
@@ -146,7 +148,12 @@ export class RunWriter {
  * @throws CorruptFileError when the file is missing, truncated or of another format.
  */
 export function loadCheckpoint(file: string): { step: number; state: unknown } {
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+  if (!fs.existsSync(file)) {
+    throw new FileNotFoundError(
+      `checkpoint ${file} does not exist; pass a run folder or one of its checkpoints/*.json.`,
+    );
+  }
+  if (fs.statSync(file).isDirectory()) {
     file = path.join(file, 'checkpoints', 'latest.json');
   }
   const data = readJsonFile<{ format?: string; step?: number; state?: unknown }>(

@@ -37,7 +37,15 @@ const bandit =
     name: string,
   ): Factory =>
   (env, config, rng) => {
-    const k = discreteSpaces(env, name).actionSpace.n;
+    const { observationSpace, actionSpace } = discreteSpaces(env, name);
+    if (observationSpace.n !== 1) {
+      throw new InvalidConfigError(
+        `agent '${name}' is a bandit agent: it ignores observations, so it needs a one-state ` +
+          `env (Discrete(1) observations); this env has ${observationSpace.n} states. ` +
+          'Use q-learning, sarsa or expected-sarsa here.',
+      );
+    }
+    const k = actionSpace.n;
     return make(k, config, rng) as AnyAgent;
   };
 

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import {
+  InvalidConfigError,
   Rng,
   RunWriter,
   evaluate,
@@ -335,6 +336,8 @@ function writeBanditRun(
   run.close();
 }
 
+const DEMO_PARTS = ['tabular', 'bandits', 'cartpole', 'marketing'];
+
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
   /** Folder for the run folders. */
@@ -348,6 +351,12 @@ export interface DemoOptions {
 /** Runs the demo and prints its tables. */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const t0 = performance.now();
+  const unknown = options.parts.filter((p) => !DEMO_PARTS.includes(p));
+  if (unknown.length > 0) {
+    throw new InvalidConfigError(
+      `unknown demo part ${JSON.stringify(unknown[0])}; expected some of: ${DEMO_PARTS.join(', ')}.`,
+    );
+  }
   console.log('tsgym demo', JSON.stringify(options));
   if (options.parts.includes('tabular')) tabularDemo(options.runsDir);
   if (options.parts.includes('bandits')) banditDemo(options.runsDir, options.banditRuns);

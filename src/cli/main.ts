@@ -1,7 +1,16 @@
 #!/usr/bin/env node
 // The `tsgym` command line. The CLI may import every folder (DESIGN.md); the library does not.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { TsgymError, TSGYM_VERSION, describeReplay, registeredEnvs, replayEpisode } from '../index';
+import {
+  InvalidConfigError,
+  TsgymError,
+  TSGYM_VERSION,
+  describeReplay,
+  registeredEnvs,
+  replayEpisode,
+} from '../index';
 import '../../envs/index';
 import { formatTable } from './format';
 import { trainCommand, evalCommand } from './train';
@@ -30,15 +39,28 @@ function listCommand(): Command {
   });
 }
 
+/** Replaces each folder by the episode files in it (a run folder: its episodes/ folder). */
+function expandEpisodeFiles(paths: string[]): string[] {
+  return paths.flatMap((p) => {
+    if (!fs.existsSync(p) || !fs.statSync(p).isDirectory()) return [p];
+    const dir = fs.existsSync(path.join(p, 'episodes')) ? path.join(p, 'episodes') : p;
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+    if (files.length === 0) {
+      throw new InvalidConfigError(`${p} holds no episode .jsonl files; pass recorded episodes.`);
+    }
+    return files.sort().map((f) => path.join(dir, f));
+  });
+}
+
 function replayCommand(): Command {
   return new Command('replay')
     .description(
       're-run recorded episodes from their headers and report the first step that differs',
     )
-    .argument('<files...>', 'episode .jsonl files')
-    .action(async (files: string[]) => {
+    .argument('<paths...>', 'episode .jsonl files, or folders of them (e.g. runs/x/episodes)')
+    .action(async (paths: string[]) => {
       let failed = 0;
-      for (const file of files) {
+      for (const file of expandEpisodeFiles(paths)) {
         const report = await replayEpisode(file);
         if (!report.ok) failed++;
         console.log(`${file}: ${describeReplay(report)}`);

@@ -1,4 +1,5 @@
 // `tsgym train` and `tsgym eval`.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -11,6 +12,8 @@ import {
   readJsonFile,
   train,
   validateRunName,
+  type Agent,
+  type Env,
   type EpisodeEnd,
   type RunInfo,
 } from '../index';
@@ -21,6 +24,18 @@ function positiveInt(flag: string) {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) {
       throw new InvalidArgumentError(`${flag} must be a positive integer; received '${value}'.`);
+    }
+    return n;
+  };
+}
+
+function count(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new InvalidArgumentError(
+        `${flag} must be 0 or a positive integer; received '${value}'.`,
+      );
     }
     return n;
   };
@@ -68,11 +83,13 @@ interface TrainFlags {
   maxEpisodeSteps?: number;
   resume?: string;
   progress: boolean;
+  overwrite: boolean;
 }
 
 /** Progress reporting: a bar on a terminal, otherwise a line every N episodes. */
 function progressReporter(flags: TrainFlags, total: number, unit: 'steps' | 'episodes') {
   const t0 = performance.now();
+  let firstStep: number | undefined;
   if (flags.progress && process.stdout.isTTY) {
     const bar = new cliProgress.SingleBar(
       { format: ' {bar} {percentage}% | {value}/{total} ' + unit + ' | mean return {mean}' },
@@ -89,8 +106,10 @@ function progressReporter(flags: TrainFlags, total: number, unit: 'steps' | 'epi
   }
   return {
     update: (end: EpisodeEnd) => {
+      // Steps taken before a resume do not count towards this process's speed.
+      firstStep ??= end.step - end.episodeLength;
       if ((end.episode + 1) % flags.printEvery !== 0) return;
-      const sps = end.step / ((performance.now() - t0) / 1000);
+      const sps = (end.step - firstStep) / ((performance.now() - t0) / 1000);
       console.log(
         `episode ${end.episode + 1}  steps ${end.step}  mean return ${end.meanReturn.toFixed(3)}` +
           `  length ${end.episodeLength}  steps/s ${Math.round(sps)}`,
@@ -100,74 +119,144 @@ function progressReporter(flags: TrainFlags, total: number, unit: 'steps' | 'epi
   };
 }
 
-async function runTrain(flags: TrainFlags): Promise<void> {
+/**
+ * With `--resume <run-dir>`, the flags saved in that run's run.json are the defaults; flags
+ * given on the command line (typically a larger budget) override them.
+ */
+function resolveResume(flags: TrainFlags, command: Command) {
+  if (!flags.resume) return { flags, checkpoint: undefined, runDir: undefined };
+  const checkpoint = loadCheckpoint(flags.resume);
+  const runDir = fs.statSync(flags.resume).isDirectory()
+    ? flags.resume
+    : path.dirname(path.dirname(flags.resume));
+  const info = readJsonFile<RunInfo>(path.join(runDir, 'run.json'), 'run.json');
+  const saved = (info.config ?? {}) as Partial<TrainFlags>;
+  const merged = { ...flags } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(saved)) {
+    if (key === 'resume' || command.getOptionValueSource(key) === 'cli') continue;
+    merged[key] = value;
+  }
+  const resolved = merged as unknown as TrainFlags;
+  const budgetStep = resolved.steps;
+  if (budgetStep !== undefined && budgetStep <= checkpoint.step) {
+    throw new InvalidConfigError(
+      `--steps ${budgetStep} is not beyond the checkpoint, which is at step ${checkpoint.step}; ` +
+        `pass a larger budget, e.g. --steps ${checkpoint.step * 2}.`,
+    );
+  }
+  return { flags: resolved, checkpoint, runDir };
+}
+
+function prepareRunDir(runDir: string, resuming: boolean, overwrite: boolean): void {
+  if (resuming || !fs.existsSync(path.join(runDir, 'run.json'))) return;
+  if (!overwrite) {
+    throw new InvalidConfigError(
+      `run folder ${runDir} already holds a run. Pass --resume ${runDir} to continue it, ` +
+        '--run <another name> to keep both, or --overwrite to replace it.',
+    );
+  }
+  fs.rmSync(runDir, { recursive: true, force: true });
+}
+
+async function runTrain(cliFlags: TrainFlags, command: Command): Promise<void> {
+  if (!cliFlags.env && !cliFlags.resume) {
+    throw new InvalidConfigError('--env <id> is required (or --resume <run-dir>); see tsgym list.');
+  }
+  const { flags, checkpoint, runDir: resumeDir } = resolveResume(cliFlags, command);
   if (flags.steps === undefined && flags.episodes === undefined) flags.steps = 100_000;
   const runName = flags.run ?? `${flags.env}-${flags.agent}-seed${flags.seed}`;
   validateRunName(runName);
-  const runDir = path.join(flags.runsDir, runName);
+  const runDir = resumeDir ?? path.join(flags.runsDir, runName);
   const makeOpts = { maxEpisodeSteps: flags.maxEpisodeSteps };
   const env = make(flags.env, flags.envKwargs, makeOpts);
   const evalEnv = make(flags.env, flags.envKwargs, makeOpts);
   const agent = createAgent(flags.agent, env, flags.agentConfig, flags.seed);
-  const checkpoint = flags.resume ? loadCheckpoint(flags.resume) : undefined;
-  console.log(
-    'tsgym train',
-    JSON.stringify({ ...flags, run: runName, resumeStep: checkpoint?.step }),
-  );
+  prepareRunDir(runDir, checkpoint !== undefined, flags.overwrite);
+  const { resume: _resume, overwrite: _overwrite, ...saved } = flags;
+  console.log('tsgym train', JSON.stringify({ ...flags, resumeStep: checkpoint?.step }));
   const run = new RunWriter(
     runDir,
     {
-      name: runName,
+      name: path.basename(runDir),
       kind: 'rl',
       envId: flags.env,
       envKwargs: flags.envKwargs,
       family: env.metadata.family,
       agent: { name: agent.name, config: agent.config() },
       seed: flags.seed,
-      config: { agentName: flags.agent, ...flags },
+      config: { agentName: flags.agent, ...saved },
     },
     checkpoint ? { afterStep: checkpoint.step } : undefined,
   );
+  try {
+    trainAndReport(flags, { env, evalEnv, agent, run, runDir, resumeFrom: checkpoint?.state });
+  } catch (error) {
+    run.close('stopped');
+    throw error;
+  }
+}
+
+function trainAndReport(
+  flags: TrainFlags,
+  p: {
+    env: Env<unknown, unknown>;
+    evalEnv: Env<unknown, unknown>;
+    agent: Agent<unknown, unknown>;
+    run: RunWriter;
+    runDir: string;
+    resumeFrom: unknown;
+  },
+): void {
   const unit = flags.steps !== undefined ? 'steps' : 'episodes';
   const progress = progressReporter(flags, (flags.steps ?? flags.episodes)!, unit);
   const result = train({
-    env,
-    agent,
+    env: p.env,
+    agent: p.agent,
     seed: flags.seed,
     totalSteps: flags.steps,
     totalEpisodes: flags.episodes,
-    run,
+    run: p.run,
     logEveryEpisodes: flags.logEvery,
     recordEveryEpisodes: flags.recordEvery,
-    evalEnv,
+    evalEnv: p.evalEnv,
     evalEveryEpisodes: flags.evalEvery,
     evalEpisodes: flags.evalEpisodes,
     recordEval: flags.evalEvery > 0,
     checkpointEveryEpisodes: flags.checkpointEvery,
-    resumeFrom: checkpoint?.state,
+    resumeFrom: p.resumeFrom,
     checkpointAtEnd: true,
     callbacks: { onEpisodeEnd: (end) => progress.update(end) },
   });
   progress.stop();
-  const final = evaluate(evalEnv, agent, {
-    episodes: flags.evalEpisodes,
-    seed: flags.seed + 1_000_000,
-    run,
-    recordIndex: result.episodes,
-  });
-  run.close();
   console.log(
     `done: ${result.steps} steps, ${result.episodes} episodes, mean return (last 100) ` +
-      `${result.meanReturn.toFixed(3)}, greedy eval return ${final.meanReturn.toFixed(3)} over ` +
-      `${flags.evalEpisodes} episodes, ${Math.round(result.stepsPerSecond)} steps/s -> ${runDir}`,
+      `${result.meanReturn.toFixed(3)}, ${Math.round(result.stepsPerSecond)} steps/s -> ${p.runDir}`,
   );
+  if (p.env.metadata.family === 'bandit') {
+    console.log(
+      'no greedy evaluation: bandit envs draw new arm means at every reset, so a greedy ' +
+        'policy learned on one bandit says nothing about another.',
+    );
+  } else {
+    const final = evaluate(p.evalEnv, p.agent, {
+      episodes: flags.evalEpisodes,
+      seed: flags.seed + 1_000_000,
+      run: p.run,
+      recordIndex: result.episodes,
+    });
+    console.log(
+      `final greedy evaluation: mean return ${final.meanReturn.toFixed(3)} over ` +
+        `${flags.evalEpisodes} episodes (recorded as eval-${String(result.episodes).padStart(6, '0')}.jsonl)`,
+    );
+  }
+  p.run.close();
 }
 
 /** `tsgym train`: trains an agent on an env and writes a run folder. */
 export function trainCommand(): Command {
   return new Command('train')
     .description('train an agent on an environment and write runs/<name>/')
-    .requiredOption('--env <id>', 'registered env id (see `tsgym list`)')
+    .option('--env <id>', 'registered env id (see `tsgym list`); required unless --resume')
     .option('--env-kwargs <json>', 'env options as a JSON object', jsonObject('--env-kwargs'), {})
     .addOption(
       new Option('--agent <name>', 'agent').choices(Object.keys(AGENTS)).default('q-learning'),
@@ -180,20 +269,31 @@ export function trainCommand(): Command {
     )
     .option(
       '--steps <n>',
-      'env steps budget (default 100000 when no budget is given)',
+      'env steps budget (default 100000 when no budget is given; with --episodes, whichever ends first)',
       positiveInt('--steps'),
     )
     .option('--episodes <n>', 'episode budget', positiveInt('--episodes'))
     .option('--seed <n>', 'run seed', seedArg, 0)
     .option('--run <name>', 'run folder name (default <env>-<agent>-seed<seed>)')
     .option('--runs-dir <dir>', 'folder holding run folders', 'runs')
-    .option('--record-every <n>', 'record every n-th training episode (0 = none)', Number, 0)
-    .option('--eval-every <n>', 'evaluate greedily every n episodes (0 = never)', Number, 0)
+    .option('--overwrite', 'replace an existing run folder of the same name', false)
+    .option(
+      '--record-every <n>',
+      'record every n-th training episode (0 = none)',
+      count('--record-every'),
+      0,
+    )
+    .option(
+      '--eval-every <n>',
+      'also evaluate greedily every n episodes (0 = only at the end)',
+      count('--eval-every'),
+      0,
+    )
     .option('--eval-episodes <n>', 'episodes per evaluation', positiveInt('--eval-episodes'), 10)
     .option(
       '--checkpoint-every <n>',
       'checkpoint every n episodes (0 = only at the end)',
-      Number,
+      count('--checkpoint-every'),
       0,
     )
     .option('--log-every <n>', 'episodes per metrics line', positiveInt('--log-every'), 1)
@@ -208,7 +308,7 @@ export function trainCommand(): Command {
       'override the time limit',
       positiveInt('--max-episode-steps'),
     )
-    .option('--resume <path>', 'continue from a run folder or checkpoint file')
+    .option('--resume <run-dir>', 'continue a run from its latest checkpoint, with its saved flags')
     .option('--no-progress', 'print lines instead of a progress bar')
     .action(runTrain);
 }

@@ -3,7 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/cli/main';
-import { UnknownEnvError, readMetrics } from '../../src/index';
+import {
+  FileNotFoundError,
+  InvalidConfigError,
+  UnknownEnvError,
+  readMetrics,
+} from '../../src/index';
 
 let dir: string;
 let logs: string[];
@@ -112,5 +117,82 @@ describe('tsgym CLI', () => {
     await expect(tsgym('train', '--env', 'FrozenLake-v1', '--steps', '1.5')).rejects.toThrow(
       /--steps must be a positive integer; received '1\.5'/,
     );
+  });
+
+  it('resumes from the run folder alone, reusing the flags saved in run.json', async () => {
+    const runDir = path.join(dir, 'taxi');
+    await tsgym(
+      'train',
+      '--env',
+      'Taxi-v3',
+      '--agent-config',
+      '{"alpha":0.5}',
+      '--seed',
+      '7',
+      '--episodes',
+      '30',
+      '--runs-dir',
+      dir,
+      '--run',
+      'taxi',
+      '--no-progress',
+    );
+
+    await tsgym('train', '--resume', runDir, '--episodes', '60', '--no-progress');
+
+    const info = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+    expect(info).toMatchObject({ envId: 'Taxi-v3', seed: 7, status: 'finished' });
+    expect(info.agent.config.alpha).toBe(0.5);
+    expect(readMetrics(runDir).map((l) => l.episode)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+  });
+
+  it('refuses to overwrite an existing run folder unless asked to', async () => {
+    const args = [
+      'train',
+      '--env',
+      'FrozenLake-v1',
+      '--episodes',
+      '5',
+      '--runs-dir',
+      dir,
+      '--run',
+      'same',
+      '--no-progress',
+    ];
+    await tsgym(...args);
+
+    await expect(tsgym(...args)).rejects.toThrow(/already holds a run.*--resume.*--overwrite/);
+    await tsgym(...args, '--overwrite');
+  });
+
+  it('replays every episode of a folder and names a missing run folder', async () => {
+    await tsgym(
+      'train',
+      '--env',
+      'FrozenLake-v1',
+      '--episodes',
+      '4',
+      '--record-every',
+      '2',
+      '--runs-dir',
+      dir,
+      '--run',
+      'r',
+      '--no-progress',
+    );
+
+    const out = await tsgym('replay', path.join(dir, 'r'));
+
+    expect(out.match(/identical/g)).toHaveLength(3);
+    await expect(tsgym('eval', path.join(dir, 'nope'))).rejects.toThrow(FileNotFoundError);
+  });
+
+  it('rejects a bandit agent on a multi-state env and an unknown demo part', async () => {
+    await expect(
+      tsgym('train', '--env', 'FrozenLake-v1', '--agent', 'ucb', '--runs-dir', dir),
+    ).rejects.toThrow(/bandit agent.*16 states/);
+    await expect(tsgym('demo', 'bogus')).rejects.toThrow(InvalidConfigError);
   });
 });

@@ -113,7 +113,11 @@ describe('train', () => {
     runB.close();
 
     const checkpoint = loadCheckpoint(
-      path.join(split, 'checkpoints', 'checkpoint-' + stepAt20(split) + '.json'),
+      path.join(
+        split,
+        'checkpoints',
+        `checkpoint-${String(stepAt20(split)).padStart(12, '0')}.json`,
+      ),
     );
     const runC = runWriter(split, { afterStep: checkpoint.step });
     train({

@@ -114,7 +114,11 @@ function progressCallbacks(label: string) {
       if (active) bar.stop();
       active = false;
       epoch = log.epoch + 1;
-      console.log(epochLine(log, totalEpochs));
+      // At most about 20 lines per run: regression "epochs" are single full-batch steps.
+      const every = Math.max(1, Math.ceil(totalEpochs / 20));
+      if (log.epoch === 1 || log.epoch % every === 0 || log.epoch === totalEpochs) {
+        console.log(epochLine(log, totalEpochs));
+      }
     },
     stop: () => active && bar.stop(),
   };

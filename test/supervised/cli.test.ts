@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { collectOptions, supervisedCommand } from '../../src/cli/supervised';
+
+function program(): Command {
+  return new Command('tsgym').exitOverride().addCommand(supervisedCommand());
+}
+
+function captureLog(): string[] {
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation(
+    (...args: unknown[]) => void lines.push(args.join(' ')),
+  );
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  return lines;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('tsgym supervised', () => {
+  it('collects experiment options from flags, --set pairs and free --<option> flags', () => {
+    const options = collectOptions(
+      { epochs: '3', set: ['hidden=5'], runsDir: 'runs', save: true },
+      ['--learning-rate', '0.2', '--gate=xor', '--standardize'],
+    );
+
+    expect(options).toEqual({
+      epochs: '3',
+      hidden: '5',
+      'learning-rate': '0.2',
+      gate: 'xor',
+      standardize: 'true',
+    });
+  });
+
+  it('lists the experiments and the comparisons', async () => {
+    const lines = captureLog();
+
+    await program().parseAsync(['node', 'tsgym', 'supervised', 'list']);
+
+    const text = lines.join('\n');
+    expect(text).toMatch(/binary-adder\s+S14/);
+    expect(text).toMatch(/optimizer-comparison\s+S6/);
+  });
+
+  it('runs an experiment, prints its config, epochs and results, and writes the run folder', async () => {
+    const lines = captureLog();
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsgym-cli-'));
+
+    await program().parseAsync([
+      'node',
+      'tsgym',
+      'supervised',
+      'run',
+      'perceptron',
+      '--epochs',
+      '40',
+      '--gate',
+      'and',
+      '--runs-dir',
+      runsDir,
+    ]);
+
+    expect(lines[0]).toMatch(
+      /^perceptron: samples=4 epochs=40 batchSize=1 seed=0 gate=and .* backend=wasm$/,
+    );
+    expect(lines.filter((l) => l.startsWith('epoch ')).length).toBeLessThanOrEqual(21);
+    expect(lines.join('\n')).toMatch(/train\/accuracy/);
+    expect(
+      JSON.parse(fs.readFileSync(path.join(runsDir, 'perceptron', 'run.json'), 'utf8')).status,
+    ).toBe('finished');
+  });
+
+  it('compares variants on the same seed and prints one table', async () => {
+    const lines = captureLog();
+
+    await program().parseAsync([
+      'node',
+      'tsgym',
+      'supervised',
+      'compare',
+      'perceptron',
+      '--vary',
+      'gate=or,xor',
+      '--epochs',
+      '5',
+      '--no-save',
+    ]);
+
+    const all = lines.join('\n').split('\n');
+    const table = all.slice(all.findIndex((l) => l.startsWith('variant  ')));
+    expect(table[0]).toMatch(
+      /variant\s+backend\s+train loss\s+val acc\s+test loss\s+test acc\s+seconds/,
+    );
+    expect(table.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['gate-or', 'gate-xor']);
+  });
+
+  it('searches a grid and names the best variant', async () => {
+    const lines = captureLog();
+
+    await program().parseAsync([
+      'node',
+      'tsgym',
+      'supervised',
+      'search',
+      'perceptron',
+      '--grid',
+      'learningRate=0.001,0.5',
+      '--epochs',
+      '20',
+      '--metric',
+      'train/loss',
+      '--no-save',
+    ]);
+
+    expect(lines.at(-1)).toMatch(/^best by train\/loss: learningRate-0.5 \(/);
+  });
+});

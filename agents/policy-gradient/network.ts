@@ -8,9 +8,11 @@ import {
   type Agent,
   type Experience,
   type Info,
+  type RngState,
   type VectorEnv,
 } from '../../src/index';
 import type { ActionMask } from '../exploration';
+import { AscentOptimizer } from './optim';
 import { greedyAction, maskedSoftmax, sampleAction } from './policy';
 import { checkReward, checkUnitInterval, copyObservation } from './reinforce';
 import { normalizeReturns, rewardToGo } from './returns';
@@ -80,15 +82,25 @@ export async function useCpuBackend(): Promise<void> {
  * the same network in plain TypeScript on a copy of the weights refreshed after each update,
  * so a batch of observations from a vector env costs no tensor allocation.
  *
- * NaN guard: after an update the weights are checked; if any is not finite, the previous
- * weights are restored and an `InvalidConfigError` is thrown.
+ * Optimiser: TF.js computes the gradient (`tf.variableGrads`), but the Adam step is taken by
+ * {@link AscentOptimizer} on a float64 master copy of the weights, which are then written to
+ * the float32 network. TF.js's own optimisers expose their moments only through async
+ * `getWeights`/`setWeights`, which the synchronous `getState`/`setState` of the Agent protocol
+ * cannot await; with the moments held as plain arrays a checkpoint is complete and exact.
+ * (TF.js's Adam used epsilon 1e-7; this one uses Kingma and Ba's 1e-8.)
+ *
+ * NaN guard: a gradient with a non-finite entry is rejected before any weight changes, with
+ * an `InvalidConfigError` (see {@link AscentOptimizer.step}).
  * Call {@link useCpuBackend} first. Dispose with {@link NetworkReinforceAgent.dispose}.
  */
 export class NetworkReinforceAgent implements Agent<ArrayLike<number>, number> {
   readonly name = 'NetworkReinforce';
   private readonly options: Required<NetworkReinforceOptions>;
   private readonly model: tf.Sequential;
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: AscentOptimizer;
+  /** Every weight, layer by layer (kernel then bias), in float64: the optimiser's copy. */
+  private readonly params: Float64Array;
+  private readonly shapes: number[][];
   private layers: { w: Float32Array; b: Float32Array; rows: number; cols: number }[] = [];
   private rng: Rng;
   private batch: PolicyEpisode[] = [];
@@ -124,26 +136,42 @@ export class NetworkReinforceAgent implements Agent<ArrayLike<number>, number> {
     this.model.add(
       tf.layers.dense({ units: nActions, inputShape: [inputs], kernelInitializer: init }),
     );
-    this.optimizer = tf.train.adam(this.options.learningRate);
+    const initial = this.model.getWeights();
+    this.shapes = initial.map((w) => w.shape);
+    this.params = new Float64Array(initial.reduce((n, w) => n + w.size, 0));
+    let offset = 0;
+    for (const w of initial) {
+      this.params.set(w.dataSync(), offset);
+      offset += w.size;
+    }
+    this.optimizer = new AscentOptimizer(this.params.length, 'adam', this.options.learningRate);
     this.rng = new Rng(seed).spawn('network-policy');
     this.logits = new Float64Array(nActions);
     this.probs = new Float64Array(nActions);
     this.logProbs = new Float64Array(nActions);
-    this.syncWeights();
+    this.writeWeights();
   }
 
   config(): Record<string, unknown> {
     return { ...this.options, policy: 'network' };
   }
 
-  private syncWeights(): void {
-    const weights = this.model.getWeights();
+  /** Writes the float64 master weights to the network (as float32) and to the acting cache. */
+  private writeWeights(): void {
+    const values: Float32Array[] = [];
+    let offset = 0;
+    for (const shape of this.shapes) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      values.push(Float32Array.from(this.params.subarray(offset, offset + size)));
+      offset += size;
+    }
+    const tensors = values.map((v, k) => tf.tensor(v, this.shapes[k], 'float32'));
+    this.model.setWeights(tensors);
+    tensors.forEach((t) => t.dispose());
     this.layers = [];
-    for (let k = 0; k < weights.length; k += 2) {
-      const [rows, cols] = weights[k].shape;
-      const w = weights[k].dataSync() as Float32Array;
-      const b = weights[k + 1].dataSync() as Float32Array;
-      this.layers.push({ w: w.slice(), b: b.slice(), rows, cols });
+    for (let k = 0; k < values.length; k += 2) {
+      const [rows, cols] = this.shapes[k];
+      this.layers.push({ w: values[k], b: values[k + 1], rows, cols });
     }
   }
 
@@ -228,7 +256,8 @@ export class NetworkReinforceAgent implements Agent<ArrayLike<number>, number> {
     steps: number;
   }): Record<string, number> {
     const { inputSize, nActions, entropyCoef } = this.options;
-    const previous = this.model.getWeights().map((w) => w.clone());
+    const variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const ascent = new Float64Array(this.params.length);
     let loss = 0;
     let entropy = 0;
     tf.tidy(() => {
@@ -236,76 +265,132 @@ export class NetworkReinforceAgent implements Agent<ArrayLike<number>, number> {
       const penalty = tf.tensor2d(d.maskPenalty, [d.steps, nActions]);
       const chosen = tf.oneHot(tf.tensor1d(d.actions, 'int32'), nActions);
       const w = tf.tensor1d(Float32Array.from(d.weights));
-      const value = this.optimizer.minimize(() => {
+      const { value, grads } = tf.variableGrads(() => {
         const logits = (this.model.apply(xs) as tf.Tensor2D).add(penalty);
         const logp = tf.logSoftmax(logits);
         const h = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)).mean();
         const score = tf.sum(tf.mul(chosen, logp), 1);
         entropy = h.dataSync()[0];
         return tf.neg(tf.mean(tf.mul(score, w))).sub(tf.mul(entropyCoef, h)) as tf.Scalar;
-      }, true);
-      loss = value ? value.dataSync()[0] : NaN;
+      }, variables);
+      loss = value.dataSync()[0];
+      // The optimiser ascends J = -loss, so it takes the negated loss gradient.
+      let offset = 0;
+      for (const v of variables) {
+        const g = grads[v.name].dataSync();
+        for (let k = 0; k < g.length; k++) ascent[offset + k] = -g[k];
+        offset += g.length;
+      }
     });
-    this.guardWeights(previous);
+    this.optimizer.step(this.params, ascent);
     this.updates++;
-    this.syncWeights();
+    this.writeWeights();
     return { loss, entropy };
-  }
-
-  private guardWeights(previous: tf.Tensor[]): void {
-    const finite = this.model
-      .getWeights()
-      .every((w) => (w.dataSync() as Float32Array).every(Number.isFinite));
-    if (!finite) this.model.setWeights(previous);
-    previous.forEach((w) => w.dispose());
-    if (!finite) {
-      throw new InvalidConfigError(
-        'network update rejected: it produced non-finite weights, so the previous weights were ' +
-          'restored. Check rewards and observations for huge values, or lower learningRate.',
-      );
-    }
   }
 
   metrics(): Record<string, number> {
     return { updates: this.updates };
   }
 
-  getState(): unknown {
+  /**
+   * Everything an exact resume needs, as JSON: the float64 weights, Adam's moments and step
+   * count, the finished episodes waiting in the batch, the steps of the running episode, the
+   * sampler's state and the update count.
+   */
+  getState(): NetworkReinforceState {
     return {
-      format: 'tsgym-network-reinforce/1',
-      weights: this.model
-        .getWeights()
-        .map((w) => ({ shape: w.shape, values: Array.from(w.dataSync()) })),
+      format: 'tsgym-network-reinforce/2',
+      shapes: this.shapes.map((shape) => shape.slice()),
+      params: Array.from(this.params),
+      optimizer: this.optimizer.getState(),
       rng: this.rng.getState(),
       updates: this.updates,
+      batch: this.batch.map(episodeToJSON),
+      current: episodeToJSON(this.current),
     };
   }
 
   /**
-   * Restores the weights, sampler and update count of {@link NetworkReinforceAgent.getState}.
-   * TODO(#3): the Adam moments and a half-filled batch are not checkpointed yet, so a resumed
-   * run differs from an uninterrupted one after the next update.
+   * Restores {@link NetworkReinforceAgent.getState} of an agent built with the same
+   * `inputSize`, `nActions` and `hiddenUnits`; training then continues exactly as if never
+   * stopped, even mid-batch or mid-episode.
+   *
+   * @throws InvalidConfigError for a state of another format or network shape.
    */
   setState(state: unknown): void {
-    const s = state as { format?: string; weights: { shape: number[]; values: number[] }[] };
-    if (s?.format !== 'tsgym-network-reinforce/1') {
+    const s = state as NetworkReinforceState;
+    const sameShape = JSON.stringify(s?.shapes) === JSON.stringify(this.shapes);
+    if (s?.format !== 'tsgym-network-reinforce/2' || !sameShape) {
       throw new InvalidConfigError(
-        `state must come from NetworkReinforceAgent.getState(); received ${describeValue(state)}.`,
+        'state must come from NetworkReinforceAgent.getState() (format ' +
+          `'tsgym-network-reinforce/2') of an agent with layer shapes ` +
+          `${JSON.stringify(this.shapes)}; received ${describeValue(state)}. Build the agent ` +
+          'with the inputSize, nActions and hiddenUnits of the saved run.',
       );
     }
-    const tensors = s.weights.map((w) => tf.tensor(w.values, w.shape));
-    this.model.setWeights(tensors);
-    tensors.forEach((t) => t.dispose());
-    this.rng = Rng.fromState((state as { rng: never }).rng);
-    this.updates = (state as { updates: number }).updates;
-    this.syncWeights();
+    this.params.set(s.params);
+    this.optimizer.setState(s.optimizer);
+    this.rng = Rng.fromState(s.rng);
+    this.updates = s.updates;
+    this.batch = s.batch.map(episodeFromJSON);
+    this.current = episodeFromJSON(s.current);
+    this.writeWeights();
   }
 
-  /** Frees the TF.js model and optimiser. */
+  /** Frees the TF.js model. */
   dispose(): void {
     this.model.dispose();
-    this.optimizer.dispose();
   }
+}
+
+/** An episode of {@link PolicyEpisode} as plain JSON lists (`null` where no mask). */
+export interface PolicyEpisodeJSON {
+  /** Observations. */
+  observations: number[][];
+  /** Actions. */
+  actions: number[];
+  /** Rewards. */
+  rewards: number[];
+  /** Masks, null where none was in force. */
+  masks: (number[] | null)[];
+}
+
+/** The JSON checkpoint of a {@link NetworkReinforceAgent}. */
+export interface NetworkReinforceState {
+  /** Format tag. */
+  format: 'tsgym-network-reinforce/2';
+  /** Shape of every weight tensor, kernel then bias per layer. */
+  shapes: number[][];
+  /** Every weight, flat, in the order of `shapes` (float64 master copy). */
+  params: number[];
+  /** Adam's step count and moment estimates, flat like `params`. */
+  optimizer: { t: number; m: number[]; v: number[] };
+  /** Sampling generator. */
+  rng: RngState;
+  /** Updates so far. */
+  updates: number;
+  /** Finished episodes waiting for the next update. */
+  batch: PolicyEpisodeJSON[];
+  /** Steps of the episode running when the state was taken. */
+  current: PolicyEpisodeJSON;
+}
+
+function episodeToJSON(e: PolicyEpisode): PolicyEpisodeJSON {
+  return {
+    observations: e.observations.map((o) => Array.from(o)),
+    actions: e.actions.slice(),
+    rewards: e.rewards.slice(),
+    masks: e.masks.map((m) => (m ? Array.from(m, Number) : null)),
+  };
+}
+
+function episodeFromJSON(e: PolicyEpisodeJSON): PolicyEpisode {
+  return {
+    observations: e.observations.map((o) => Float32Array.from(o)),
+    actions: e.actions.slice(),
+    rewards: e.rewards.slice(),
+    masks: e.masks.map((m) => m ?? undefined),
+  };
 }
 
 function resolveOptions(o: NetworkReinforceOptions): Required<NetworkReinforceOptions> {

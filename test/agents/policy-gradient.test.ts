@@ -467,6 +467,85 @@ describe('ActorCriticAgent', () => {
 });
 
 describe('NetworkReinforceAgent', () => {
+  it('resumes mid-batch and mid-episode from a JSON round trip of getState exactly', async () => {
+    await useCpuBackend();
+    const makeAgent = () =>
+      new NetworkReinforceAgent({
+        inputSize: 4,
+        nActions: 2,
+        hiddenUnits: [8],
+        batchEpisodes: 4,
+        seed: 3,
+      });
+    const env = make<Float32Array, number>('CartPole-v1', {}, { maxEpisodeSteps: 30 });
+    type Position = { observation: Float32Array; info: Record<string, unknown> };
+    const stepOnce = (agent: NetworkReinforceAgent, { observation, info }: Position) => {
+      const { action } = agent.act(observation, info, true);
+      const r = env.step(action);
+      const { reward, terminated, truncated } = r;
+      const nextObservation = r.observation;
+      agent.learn({
+        observation,
+        info,
+        action,
+        reward,
+        nextObservation,
+        nextInfo: r.info,
+        terminated,
+        truncated,
+      });
+      return r;
+    };
+    // Plays episodes from..to-1, episode e seeded e; the first continues from `start` if given.
+    const play = (agent: NetworkReinforceAgent, from: number, to: number, start?: Position) => {
+      for (let e = from; e < to; e++) {
+        let position = start && e === from ? start : env.reset({ seed: e });
+        for (let done = false; !done;) {
+          const r = stepOnce(agent, position);
+          position = r;
+          done = r.terminated || r.truncated;
+        }
+      }
+    };
+    const straight = makeAgent();
+    const first = makeAgent();
+    const resumed = makeAgent();
+
+    play(straight, 0, 12);
+    play(first, 0, 6);
+    let midEpisode: Position = env.reset({ seed: 6 });
+    for (let t = 0; t < 5; t++) midEpisode = stepOnce(first, midEpisode);
+    const saved = JSON.parse(JSON.stringify(first.getState()));
+    resumed.setState(saved);
+    play(resumed, 6, 12, midEpisode);
+    const a = straight.getState();
+    const b = resumed.getState();
+    [straight, first, resumed].forEach((agent) => agent.dispose());
+
+    expect(saved.batch).toHaveLength(2);
+    expect(saved.current.actions).toHaveLength(5);
+    expect(saved.optimizer.t).toBe(1);
+    expect(b.updates).toBe(3);
+    expect(b.optimizer.t).toBe(3);
+    const maxDiff = Math.max(...a.params.map((w, k) => Math.abs(w - b.params[k])));
+    expect(maxDiff).toBeLessThan(1e-6);
+    expect(b.params).toEqual(a.params);
+    expect(b.optimizer).toEqual(a.optimizer);
+  });
+
+  it('rejects a state of another shape with a typed error naming the fix', async () => {
+    await useCpuBackend();
+    const small = new NetworkReinforceAgent({ inputSize: 4, nActions: 2, hiddenUnits: [4] });
+    const large = new NetworkReinforceAgent({ inputSize: 4, nActions: 2, hiddenUnits: [8] });
+
+    const attempt = () => large.setState(JSON.parse(JSON.stringify(small.getState())));
+
+    expect(attempt).toThrow(InvalidConfigError);
+    expect(attempt).toThrow(/hiddenUnits of the saved run/);
+    small.dispose();
+    large.dispose();
+  });
+
   it('learns CartPole batched across a SyncVectorEnv (CI budget: 300 episodes)', async () => {
     await useCpuBackend();
     const vec = makeVec<Float32Array, number>('CartPole-v1', 8, {}, { autoresetMode: 'same-step' });

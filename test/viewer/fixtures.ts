@@ -293,57 +293,133 @@ export function cartPoleSteps(length: number): { steps: StepInput[]; frame0: Ren
 
 /** Customers in the marketing fixture. */
 export const MARKETING_CUSTOMERS = 64;
+/** Features per customer row, as envs/marketing's CUSTOMER_FEATURES (recency 7, unsubscribed 12). */
+const FEATURES = 13;
 
 /**
- * A plausible population-view marketing episode (the real frame is the marketing env's,
- * issue #3): per customer the action (0 none, 1 e-mail, 2 coupon), whether they bought, and
- * whether they unsubscribed; cumulative counters. Customer 0 alternates e-mail and purchase.
+ * A population-view marketing episode shaped like envs/marketing's MarketingPopulation-v0
+ * recordings: frames hold weekly totals only; the step's action has one entry per customer
+ * (0 none, 1 e-mail, 2 coupon) and the observation is the flat customers x 13 feature matrix
+ * (recency 0 = bought this week, unsubscribed 1). Customer 0 alternates e-mail and purchase.
  */
 export function marketingSteps(
   weeks: number,
   seed: number,
-): { steps: StepInput[]; frame0: RenderFrame } {
+): { steps: StepInput[]; frame0: RenderFrame; observation0: number[] } {
   const rng = new Rng(seed);
   const n = MARKETING_CUSTOMERS;
   const unsubscribed = new Array<boolean>(n).fill(false);
-  let emailsSent = 0;
-  let purchasesTotal = 0;
-  let profit = 0;
-  const frame = (week: number, actions: number[], purchased: boolean[]) => ({
+  let cumulativeProfit = 0;
+  const observe = (bought: boolean[]) =>
+    Array.from({ length: n }, (_, i) => {
+      const row = new Array(FEATURES).fill(0).map((_, k) => ((i + k) % 7) / 7);
+      row[7] = bought[i] ? 0 : 0.1 + (i % 5) / 10;
+      row[12] = unsubscribed[i] ? 1 : 0;
+      return row;
+    }).flat();
+  const frame = (week: number, lastWeek: Record<string, number> | null) => ({
     family: 'marketing',
+    view: 'population',
     week,
-    nCustomers: n,
-    actions,
-    purchased,
-    unsubscribed: [...unsubscribed],
-    emailsSent,
-    purchases: purchasesTotal,
-    profit,
+    customers: n,
+    subscribed: unsubscribed.filter((u) => !u).length,
+    lastWeek,
+    cumulativeProfit,
+    emailBudget: null,
   });
-  const frame0 = frame(0, new Array(n).fill(0), new Array(n).fill(false));
+  const frame0 = frame(0, null);
+  const observation0 = observe(new Array(n).fill(false));
   const steps: StepInput[] = [];
   for (let week = 1; week <= weeks; week++) {
     const actions = unsubscribed.map((u, i) => (u ? 0 : i === 0 ? week % 2 : rng.int(3)));
-    const purchased = actions.map((a, i) =>
+    const bought = actions.map((a, i) =>
       i === 0 ? week % 2 === 0 : !unsubscribed[i] && rng.random() < 0.05 + 0.1 * a,
     );
-    for (let i = 1; i < n; i++) if (actions[i] > 0 && rng.random() < 0.03) unsubscribed[i] = true;
-    const mails = actions.filter((a) => a > 0).length;
-    const bought = purchased.filter(Boolean).length;
-    const reward = bought * 12 - mails * 0.5 - actions.filter((a) => a === 2).length * 2;
-    emailsSent += mails;
-    purchasesTotal += bought;
-    profit += reward;
-    const observation = Array.from({ length: n }, (_, i) => [i % 5, unsubscribed[i] ? 1 : 0]);
+    let unsubscribes = 0;
+    for (let i = 1; i < n; i++) {
+      if (actions[i] > 0 && !unsubscribed[i] && rng.random() < 0.03) {
+        unsubscribed[i] = true;
+        unsubscribes++;
+      }
+    }
+    const emails = actions.filter((a) => a > 0).length;
+    const coupons = actions.filter((a) => a === 2).length;
+    const purchases = bought.filter(Boolean).length;
+    const profit = purchases * 12 - emails * 0.5 - coupons * 2;
+    cumulativeProfit += profit;
+    const lastWeek = { profit, sales: purchases * 40, emails, coupons, purchases, unsubscribes };
     steps.push({
       action: actions,
+      observation: observe(bought),
+      reward: profit,
+      terminated: false,
+      truncated: week === weeks,
+      info: { weekIndex: week },
+      actionProb: null,
+      frame: frame(week, lastWeek),
+    });
+  }
+  return { steps, frame0, observation0 };
+}
+
+/**
+ * A customer-view marketing episode shaped like MarketingCustomer-v0 recordings: features by
+ * name, last action and reward, purchase and unsubscribe flags, and the expected reward of
+ * each action. The agent alternates e-mail and coupon; the customer buys every third week.
+ */
+export function customerSteps(weeks: number): { steps: StepInput[]; frame0: RenderFrame } {
+  const names = [
+    'age',
+    'regionNorth',
+    'regionSouth',
+    'regionEast',
+    'regionWest',
+    'incomeBand',
+    'tenure',
+    'recency',
+    'frequency',
+    'avgOrderValue',
+    'recentEmails',
+    'engagement',
+    'unsubscribed',
+  ];
+  let cumulativeReward = 0;
+  const frame = (
+    week: number,
+    lastAction: number | null,
+    lastReward: number | null,
+    purchased: boolean | null,
+  ) => ({
+    family: 'marketing',
+    view: 'customer',
+    week,
+    features: Object.fromEntries(
+      names.map((name, k) => [name, name === 'recency' && purchased ? 0 : ((k + week) % 10) / 10]),
+    ),
+    lastAction,
+    lastReward,
+    cumulativeReward,
+    purchased,
+    unsubscribed: false,
+    expectedRewards: [1.5, 2.25 - week / 10, 0.5],
+  });
+  const frame0 = frame(0, null, null, null);
+  const steps: StepInput[] = [];
+  for (let week = 1; week <= weeks; week++) {
+    const action = week % 2 === 1 ? 1 : 2;
+    const purchased = week % 3 === 0;
+    const reward = (purchased ? 12 : 0) - 0.5 - (action === 2 ? 2 : 0);
+    cumulativeReward += reward;
+    const observation = names.map((_, k) => (k % 10) / 10);
+    steps.push({
+      action,
       observation,
       reward,
       terminated: false,
       truncated: week === weeks,
       info: {},
-      actionProb: null,
-      frame: frame(week, actions, purchased),
+      actionProb: 0.5,
+      frame: frame(week, action, reward, purchased),
     });
   }
   return { steps, frame0 };
@@ -374,7 +450,7 @@ export interface FixtureRuns {
   root: string;
   /** Run and episode file per family. */
   episodes: Record<
-    'gridworld' | 'nonsquare' | 'bandit' | 'cartpole' | 'marketing' | 'generic',
+    'gridworld' | 'nonsquare' | 'bandit' | 'cartpole' | 'marketing' | 'customer' | 'generic',
     { run: string; file: string; length: number }
   >;
   /** Agent cells of the non-square episode, by position. */
@@ -473,25 +549,41 @@ export function writeFixtureRuns(root: string): FixtureRuns {
     createdAt: '2024-01-01T06:00:00.000Z',
   });
   writeMetrics(marketDir, 30, 4);
+  const populationSpace: SpaceJSON = {
+    type: 'Box',
+    low: [0],
+    high: [1],
+    shape: [MARKETING_CUSTOMERS, FEATURES],
+    dtype: 'float32',
+  };
   writeEpisode(
     path.join(marketDir, 'episodes', 'episode-000000.jsonl'),
     header({
       envId: 'MarketingPopulation-v0',
       family: 'marketing',
-      observationSpace: {
-        type: 'Box',
-        low: [0],
-        high: [1],
-        shape: [MARKETING_CUSTOMERS, 2],
-        dtype: 'float32',
-      },
+      observationSpace: populationSpace,
       actionSpace: { type: 'MultiDiscrete', nvec: new Array(MARKETING_CUSTOMERS).fill(3) },
-      observation: [],
+      observation: market.observation0,
       frame: market.frame0,
       maxEpisodeSteps: 12,
       agent: 'PolicyGradient',
     }),
     market.steps,
+  );
+  const customer = customerSteps(10);
+  writeEpisode(
+    path.join(marketDir, 'episodes', 'eval-000000.jsonl'),
+    header({
+      envId: 'MarketingCustomer-v0',
+      family: 'marketing',
+      observationSpace: box(FEATURES),
+      actionSpace: { type: 'Discrete', n: 3, start: 0 },
+      observation: new Array(FEATURES).fill(0.5),
+      frame: customer.frame0,
+      maxEpisodeSteps: 10,
+      agent: 'Reinforce',
+    }),
+    customer.steps,
   );
 
   const genericDir = path.join(root, 'pendulum-generic');
@@ -523,6 +615,7 @@ export function writeFixtureRuns(root: string): FixtureRuns {
       bandit: { run: 'bandit-eps', file: 'episode-000000.jsonl', length: 150 },
       cartpole: { run: 'cartpole-pg', file: 'episode-000000.jsonl', length: 80 },
       marketing: { run: 'marketing-pg', file: 'episode-000000.jsonl', length: 12 },
+      customer: { run: 'marketing-pg', file: 'eval-000000.jsonl', length: 10 },
       generic: { run: 'pendulum-generic', file: 'episode-000000.jsonl', length: 30 },
     },
     nonSquareCells: nonSquare.cells,

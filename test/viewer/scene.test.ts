@@ -20,6 +20,7 @@ import {
   niceTicks,
   pagingFor,
   pixelToCell,
+  populationView,
   Playback,
   readMarketingFrame,
   sceneBounds,
@@ -253,6 +254,43 @@ describe('cartpole geometry', () => {
 
     expect(g.cartX - g.centerX).toBeCloseTo(240, 9);
     expect(g.tip.x).toBeGreaterThan(g.pivot.x);
+  });
+});
+
+describe('marketing scenes', () => {
+  it('colours the population grid from the step action and the observation after it', async () => {
+    const episode = await readEpisode(episodeFile('marketing'));
+    const input = inputOf(episode, 2);
+
+    const view = populationView(input, frameAt(input) as Record<string, unknown>);
+
+    // Customer 0 is e-mailed in odd weeks and buys in even weeks (see the fixture).
+    expect(view.n).toBe(64);
+    expect(view.actions).toEqual(episode.steps[1].action);
+    expect(customerColor(view, 0)).toBe(CUSTOMER_COLORS.purchased);
+    expect(
+      customerColor(
+        populationView(
+          inputOf(episode, 1),
+          frameAt(inputOf(episode, 1)) as Record<string, unknown>,
+        ),
+        0,
+      ),
+    ).toBe(CUSTOMER_COLORS.email);
+  });
+
+  it('draws the customer view as a card, feature bars and expected rewards', async () => {
+    const episode = await readEpisode(episodeFile('customer'));
+
+    const scene = buildReplayScene(inputOf(episode, 3));
+    const texts = scene.shapes
+      .filter((s) => s.kind === 'text')
+      .map((s) => (s as { text: string }).text);
+
+    expect(scene.probes[0]).toMatchObject({ label: 'customer', color: CUSTOMER_COLORS.purchased });
+    expect(texts).toContain('recency');
+    expect(texts).toEqual(expect.arrayContaining(['no e-mail', 'e-mail', 'coupon']));
+    expect(buildReplayScene(inputOf(episode, 1)).probes[0].color).toBe(CUSTOMER_COLORS.email);
   });
 });
 

@@ -102,3 +102,23 @@ export function shortJson(value: unknown, maxChars = 200): string {
   if (text === undefined) text = String(value);
   return text.length > maxChars ? `${text.slice(0, maxChars - 3)}...` : text;
 }
+
+/**
+ * Joins `parts` with `separator` into lines of at most `maxChars` characters (a part longer
+ * than that gets a line of its own).
+ */
+export function wrapParts(parts: string[], maxChars: number, separator = ' · '): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    const next = line === '' ? part : `${line}${separator}${part}`;
+    if (next.length > maxChars && line !== '') {
+      lines.push(line);
+      line = part;
+    } else {
+      line = next;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}

@@ -11,6 +11,7 @@ export * from './gridworld';
 export * from './bandit';
 export * from './cartpole';
 export * from './marketing';
+export * from './marketingCustomer';
 export * from './generic';
 export * from './families';
 export * from './timeline';

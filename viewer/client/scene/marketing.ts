@@ -1,7 +1,15 @@
 import { contentArea, describeStep, statusShapes, titleShapes } from './common';
-import { formatNumber } from './geometry';
-import { PALETTE } from './palette';
-import { frameAt, isRecord, type ReplayInput } from './replay';
+import { buildCustomerScene } from './marketingCustomer';
+import { formatNumber, shortJson, wrapParts } from './geometry';
+import { CUSTOMER_COLORS, PALETTE } from './palette';
+import {
+  finiteOrNull,
+  frameAt,
+  isRecord,
+  observationAt,
+  stepLeadingHere,
+  type ReplayInput,
+} from './replay';
 import type { Color, Probe, Scene, Shape } from './types';
 
 /**
@@ -38,7 +46,8 @@ function pick(source: Record<string, unknown>, keys: string[]): unknown {
   return undefined;
 }
 
-function toAction(v: unknown): number | null {
+/** A per-customer action as a number (booleans mean e-mailed), or null. */
+export function toAction(v: unknown): number | null {
   if (typeof v === 'boolean') return v ? 1 : 0;
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -95,15 +104,6 @@ export function readMarketingFrame(frame: Record<string, unknown>): MarketingVie
   };
 }
 
-/** Colour legend of customer cells, in priority order. */
-export const CUSTOMER_COLORS = {
-  unsubscribed: 0x495057,
-  purchased: 0x2b8a3e,
-  coupon: 0x9c36b5,
-  email: 0x1c7ed6,
-  idle: 0xdee2e6,
-} as const;
-
 /** Colour of one customer's cell: unsubscribed, else bought, else the e-mail sent, else idle. */
 export function customerColor(view: MarketingView, i: number): Color {
   if (view.unsubscribed[i]) return CUSTOMER_COLORS.unsubscribed;
@@ -118,35 +118,113 @@ export function isMarketingFrame(frame: unknown): frame is Record<string, unknow
   return isRecord(frame);
 }
 
-function countersText(view: MarketingView, runningReturn: number): string {
-  const drawn = Math.min(view.actions.length, MAX_CUSTOMER_CELLS);
-  const mailed = view.actions.filter((a) => a !== null && a > 0).length;
-  const bought = view.purchased.filter(Boolean).length;
-  const parts = [`customers ${view.n}${drawn < view.n ? ` (first ${drawn} shown)` : ''}`];
-  parts.push(
-    `mailed now ${mailed}`,
-    `bought now ${bought}`,
-    `profit so far ${formatNumber(runningReturn)}`,
-  );
-  const own = view.counters.filter(
-    (c) => !/^(n|nCustomers|numCustomers|populationSize|customers)$/.test(c.name),
-  );
-  return [parts.join(' · '), own.map((c) => `${c.name} ${formatNumber(c.value)}`).join(' · ')].join(
-    '\n',
-  );
+/**
+ * Positions in a row of the marketing env's observation (envs/marketing `CUSTOMER_FEATURES`:
+ * age, 4 regions, income band, tenure, recency, frequency, average order value, recent
+ * e-mails, engagement, unsubscribed). Only rows of exactly this width are read this way.
+ */
+export const MARKETING_FEATURES = { width: 13, recency: 7, unsubscribed: 12 } as const;
+
+/** Row `i` of a customers x features observation, flat (row-major) or nested. */
+function observationRow(observation: unknown, i: number, width: number): number[] | null {
+  if (!Array.isArray(observation)) return null;
+  if (Array.isArray(observation[i])) return observation[i] as number[];
+  if (typeof observation[0] === 'number') return observation.slice(i * width, (i + 1) * width);
+  return null;
 }
 
 /**
- * Scene of a marketing-campaign frame: customers as a grid of cells coloured by their state
+ * Per-customer state of the population view, whose frame holds only weekly totals: the
+ * actions are the step's action (one per customer), and who bought (recency back to 0) or
+ * unsubscribed is read from the observation after the step.
+ */
+export function populationView(input: ReplayInput, frame: Record<string, unknown>): MarketingView {
+  const n = typeof frame.customers === 'number' ? frame.customers : 0;
+  const drawn = Math.min(n, MAX_CUSTOMER_CELLS);
+  const step = stepLeadingHere(input);
+  const action = step?.action;
+  const observation = observationAt(input);
+  const rows = Array.isArray(observation) ? observation : [];
+  const width = Array.isArray(rows[0]) ? rows[0].length : rows.length / Math.max(1, n);
+  const readable = width === MARKETING_FEATURES.width;
+  const view: MarketingView = {
+    n,
+    actions: [],
+    purchased: [],
+    unsubscribed: [],
+    states: [],
+    counters: [],
+  };
+  for (let i = 0; i < drawn; i++) {
+    const row = readable ? observationRow(observation, i, width) : null;
+    view.actions.push(Array.isArray(action) && action.length === n ? toAction(action[i]) : null);
+    view.purchased.push(step !== null && row?.[MARKETING_FEATURES.recency] === 0);
+    view.unsubscribed.push((row?.[MARKETING_FEATURES.unsubscribed] ?? 0) >= 0.5);
+    view.states.push(null);
+  }
+  return view;
+}
+
+/** True for the single-customer view's frame (features by name and expected rewards). */
+export function isCustomerViewFrame(frame: Record<string, unknown>): boolean {
+  return (
+    frame.view === 'customer' || (isRecord(frame.features) && Array.isArray(frame.expectedRewards))
+  );
+}
+
+function hasCustomerArrays(frame: Record<string, unknown>): boolean {
+  return Array.isArray(frame.customers) || PER_CUSTOMER_KEYS.some((k) => Array.isArray(frame[k]));
+}
+
+function totalsParts(
+  view: MarketingView,
+  frame: Record<string, unknown>,
+  runningReturn: number,
+): string[] {
+  const drawn = Math.min(view.actions.length, MAX_CUSTOMER_CELLS);
+  const mailed = view.actions.filter((a) => a !== null && a > 0).length;
+  const bought = view.purchased.filter(Boolean).length;
+  const shown = drawn < view.n ? ` (first ${drawn} shown)` : '';
+  const parts = [`customers ${view.n}${shown}`, `mailed this step ${mailed}`, `bought ${bought}`];
+  parts.push(
+    `profit so far ${formatNumber(finiteOrNull(frame.cumulativeProfit) ?? runningReturn)}`,
+  );
+  const skip = /^(customers|nCustomers|numCustomers|populationSize|cumulativeProfit)$/;
+  for (const [k, v] of Object.entries(frame)) {
+    if (typeof v === 'number' && !skip.test(k)) parts.push(`${k} ${formatNumber(v)}`);
+  }
+  if (isRecord(frame.lastWeek)) {
+    const week = Object.entries(frame.lastWeek).filter(([, v]) => typeof v === 'number');
+    parts.push(
+      ...week.map(
+        ([k, v], i) => `${i === 0 ? 'last week: ' : ''}${k} ${formatNumber(v as number)}`,
+      ),
+    );
+  }
+  return parts;
+}
+
+/**
+ * Scene of a marketing-campaign frame. The customer view shows one customer (see
+ * {@link buildCustomerScene}); otherwise customers are a grid of cells coloured by their state
  * (e-mailed, coupon, bought, unsubscribed), with e-mails sent, purchases and the running
- * profit (the sum of rewards so far, i.e. margin minus costs) as text.
+ * profit as text.
  */
 export function buildMarketingScene(input: ReplayInput): Scene {
-  const view = readMarketingFrame(frameAt(input) as Record<string, unknown>);
+  const frame = frameAt(input) as Record<string, unknown>;
+  if (isCustomerViewFrame(frame)) return buildCustomerScene(input, frame);
+  const view =
+    hasCustomerArrays(frame) || typeof frame.customers !== 'number'
+      ? readMarketingFrame(frame)
+      : populationView(input, frame);
   const area = contentArea(input);
+  const totals = wrapParts(
+    totalsParts(view, frame, input.runningReturn),
+    Math.floor(area.width / 7.3),
+  );
   const cells = Math.max(1, Math.min(view.actions.length, MAX_CUSTOMER_CELLS));
-  const top = area.y + 44;
-  const height = area.height - 44 - 22;
+  const top = area.y + 10 + totals.length * 15;
+  const height = area.y + area.height - 22 - top;
   const cols = Math.max(1, Math.ceil(Math.sqrt((cells * area.width) / height)));
   const rows = Math.ceil(cells / cols);
   const side = Math.max(1, Math.floor(Math.min(area.width / cols, height / rows)));
@@ -156,7 +234,7 @@ export function buildMarketingScene(input: ReplayInput): Scene {
     kind: 'text',
     x: area.x,
     y: area.y + 2,
-    text: countersText(view, input.runningReturn),
+    text: totals.join('\n'),
     size: 12,
     color: PALETTE.text,
     mono: true,
@@ -166,17 +244,21 @@ export function buildMarketingScene(input: ReplayInput): Scene {
     const y = top + Math.floor(i / cols) * side;
     shapes.push({ kind: 'rect', x, y, w: side - gap, h: side - gap, fill: customerColor(view, i) });
   }
-  const legendY = top + rows * side + 6;
   const legend = 'grey idle · blue e-mail · purple coupon · green bought · dark unsubscribed';
   shapes.push({
     kind: 'text',
     x: area.x,
-    y: legendY,
+    y: top + rows * side + 6,
     text: legend,
     size: 11,
     color: PALETTE.mutedText,
   });
-  const status = statusShapes(input, describeStep(input));
+  const status = statusShapes(
+    input,
+    describeStep(input, (a) =>
+      Array.isArray(a) ? `${a.filter((v) => v > 0).length} e-mails` : shortJson(a, 40),
+    ),
+  );
   shapes.push(...status.shapes);
   const first: Probe = {
     label: 'customer 0',

@@ -59,3 +59,12 @@ export function lighten(color: Color, amount: number): Color {
 export function rgbOf(color: Color): [number, number, number] {
   return [(color >> 16) & 255, (color >> 8) & 255, color & 255];
 }
+
+/** Colours of marketing customers by state, in priority order. */
+export const CUSTOMER_COLORS = {
+  unsubscribed: 0x495057,
+  purchased: 0x2b8a3e,
+  coupon: 0x9c36b5,
+  email: 0x1c7ed6,
+  idle: 0xdee2e6,
+} as const;

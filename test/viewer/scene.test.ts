@@ -31,6 +31,7 @@ import {
   type CartPoleFrame,
   type ReplayInput,
   type StepPage,
+  wallShapes,
 } from '../../viewer/client/scene/index';
 import { PALETTE } from '../../viewer/client/scene/palette';
 import { writeFixtureRuns } from './fixtures';
@@ -128,6 +129,46 @@ describe('gridworld coordinates (PITFALLS P6)', () => {
     expect(cellCenter(layout, 1, 0)).toEqual({ x: 100, y: 400 });
     expect(pixelToCell(layout, 599, 301)).toEqual([1, 2]);
     expect(pixelToCell(layout, 300, 50)).toBeNull();
+  });
+});
+
+describe('Taxi frames', () => {
+  it('draws the six walls of the Taxi map and the destination depot', () => {
+    const map = [
+      '+---------+',
+      '|R: | : :G|',
+      '| : | : : |',
+      '| : : : : |',
+      '| | : | : |',
+      '|Y| : |B: |',
+      '+---------+',
+    ];
+    const frame = {
+      family: 'gridworld',
+      nrow: 5,
+      ncol: 5,
+      tiles: ['R...G', '.....', '.....', '.....', 'Y..B.'],
+      agent: [2, 2] as [number, number],
+      lastAction: null,
+      lastReward: null,
+      extra: {
+        passengerLocation: 0,
+        destination: 3,
+        locations: [
+          [0, 0],
+          [0, 4],
+          [4, 0],
+          [4, 3],
+        ],
+        map,
+      },
+    };
+    const layout = gridLayout(5, 5, { x: 0, y: 0, width: 500, height: 500 });
+
+    const walls = wallShapes(frame, layout);
+
+    expect(walls).toHaveLength(6);
+    expect(walls[0]).toMatchObject({ kind: 'polyline', points: [200, 0, 200, 100] });
   });
 });
 

@@ -239,6 +239,29 @@ function trailShapes(
   return shapes;
 }
 
+/**
+ * Walls of a Taxi-style ASCII map (`extra.map`: a border row, then one row per grid row where
+ * the character between columns c and c + 1, at index 2c + 2, is `|` for a wall).
+ */
+export function wallShapes(frame: GridFrame, layout: GridLayout): Shape[] {
+  const map = isRecord(frame.extra) ? frame.extra.map : undefined;
+  if (!Array.isArray(map) || map.length !== frame.nrow + 2) return [];
+  const shapes: Shape[] = [];
+  for (let r = 0; r < frame.nrow; r++) {
+    for (let c = 0; c + 1 < frame.ncol; c++) {
+      if (String(map[r + 1])[2 * c + 2] !== '|') continue;
+      const { x, y } = cellToPixel(layout, r, c + 1);
+      shapes.push({
+        kind: 'polyline',
+        points: [x, y, x, y + layout.cell],
+        color: PALETTE.track,
+        width: 4,
+      });
+    }
+  }
+  return shapes;
+}
+
 /** Taxi extras: destination outline and passenger dot, when the frame carries them. */
 function taxiShapes(frame: GridFrame, layout: GridLayout): Shape[] {
   const extra = frame.extra;
@@ -279,7 +302,8 @@ export function buildGridworldScene(input: ReplayInput): Scene {
   const center = cellCenter(layout, row, col);
   const shapes: Shape[] = [...titleShapes(input, 'gridworld'), ...tileShapes(frame, layout)];
 
-  shapes.push(...taxiShapes(frame, layout), ...trailShapes(input, layout, directions));
+  shapes.push(...wallShapes(frame, layout), ...taxiShapes(frame, layout));
+  shapes.push(...trailShapes(input, layout, directions));
   const q = input.stepAt(input.position)?.qValues;
   if (isNumberArray(q)) shapes.push(...valueArrows(center, q, directions, layout.cell));
   shapes.push({ kind: 'circle', ...center, r: layout.cell * 0.3, fill: PALETTE.agent });

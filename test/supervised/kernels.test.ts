@@ -96,6 +96,8 @@ describe('replacement kernels on wasm', () => {
       [[3, 9, 8, 4], 1, 'same'],
       [[2, 9, 8, 3], 2, 'same'],
       [[2, 10, 9, 3], 2, 'valid'],
+      // More than one chunk of 32 images.
+      [[35, 5, 6, 2], 1, 'same'],
     ];
     for (const [shape, strides, pad] of cases) {
       const gradient = () => {

@@ -1,0 +1,230 @@
+// Training speed of the supervised nets on every TF.js backend available here, with TF.js's
+// stock kernels (the baseline, measured in the same run) and with tsgym's replacement kernels,
+// beside the ideal figure from the backend's peak GEMM rate. Also a per-kernel profile of one
+// training step on the default backend. Run: `npx tsx bench/supervised.ts`.
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../src/index';
+import { loadTf } from '../src/tf/index';
+import {
+  buildCnn,
+  buildMlp,
+  kernelsForLayers,
+  makeOptimizer,
+  attachRngs,
+  registerFastKernels,
+  selectBackend,
+  setFastKernels,
+} from '../supervised/index';
+import { formatTable } from '../src/cli/format';
+
+/** A net of the bench, with its analytic training cost. */
+interface BenchModel {
+  name: string;
+  layers: string[];
+  build: () => tf.LayersModel;
+  input: number[];
+  /** Training FLOPs per example: forward F, weight gradients F, input gradients F minus the first layer's. */
+  flopsPerSample: number;
+}
+
+const DENSE_FORWARD = 2 * (784 * 512 + 512 * 512 + 512 * 10);
+const CONV1 = 2 * 26 * 26 * 32 * 9;
+const CNN_FORWARD = CONV1 + 2 * 24 * 24 * 64 * 288 + 2 * 9216 * 128 + 2 * 128 * 10;
+
+const MODELS: BenchModel[] = [
+  {
+    name: 'dense 784-512-512-10',
+    layers: ['Dense'],
+    build: () => buildMlp({ inputSize: 784, hidden: [512, 512], outputs: 10 }, new Rng(0)),
+    input: [784],
+    flopsPerSample: 3 * DENSE_FORWARD - 2 * 784 * 512,
+  },
+  {
+    name: 'cnn c32-c64-pool-d128-d10',
+    layers: ['Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'TsgymSeededDropout'],
+    build: () =>
+      buildCnn(
+        { inputShape: [28, 28, 1], blocks: [[32, 64]], denseUnits: 128, classes: 10, dropout: 0.5 },
+        new Rng(0),
+      ),
+    input: [28, 28, 1],
+    flopsPerSample: 3 * CNN_FORWARD - CONV1,
+  },
+];
+
+/** Best-of-n GFLOP/s of a 512x512x512 GEMM: the backend's practical peak, one thread. */
+async function gemmPeak(backend: string): Promise<number> {
+  await tf.setBackend(backend);
+  const n = backend === 'cpu' ? 256 : 512;
+  const [a, b] = [
+    tf.randomNormal([n, n], 0, 1, 'float32', 1),
+    tf.randomNormal([n, n], 0, 1, 'float32', 2),
+  ];
+  let best = Infinity;
+  for (let i = 0; i < 6; i++) {
+    const t0 = performance.now();
+    tf.matMul(a, b).dataSync();
+    best = Math.min(best, performance.now() - t0);
+  }
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / best / 1e6;
+}
+
+/** Training samples per second: Adam, batch 128 (fewer on the slow cpu CNN), best of a few steps. */
+async function samplesPerSecond(
+  model: BenchModel,
+  backend: string,
+): Promise<{ rate: number; batch: number }> {
+  await tf.setBackend(backend);
+  const slow = backend === 'cpu' && model.layers.includes('Conv2D');
+  const batch = slow ? 8 : 128;
+  const steps = slow ? 1 : backend === 'cpu' ? 2 : 5;
+  const net = model.build();
+  net.compile({ optimizer: makeOptimizer('adam'), loss: 'categoricalCrossentropy' });
+  attachRngs(net, new Rng(1));
+  const x = tf.randomUniform([batch, ...model.input], 0, 1, 'float32', 3);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 4), 10);
+  try {
+    await net.trainOnBatch(x, y);
+    let best = Infinity;
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      await net.trainOnBatch(x, y);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return { rate: (batch * 1000) / best, batch };
+  } finally {
+    net.optimizer.dispose();
+    net.dispose();
+    tf.dispose([x, y]);
+  }
+}
+
+/** Kernel times of one training step, summed by kernel name, largest first. */
+async function profileStep(
+  model: BenchModel,
+  backend: string,
+): Promise<[string, number, number][]> {
+  await tf.setBackend(backend);
+  const net = model.build();
+  net.compile({ optimizer: makeOptimizer('adam'), loss: 'categoricalCrossentropy' });
+  attachRngs(net, new Rng(1));
+  const x = tf.randomUniform([128, ...model.input], 0, 1, 'float32', 3);
+  const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32', 4), 10);
+  await net.trainOnBatch(x, y);
+  const info = await tf.profile(async () => void (await net.trainOnBatch(x, y)));
+  const totals = new Map<string, [number, number]>();
+  for (const k of info.kernels) {
+    const [ms, calls] = totals.get(k.name) ?? [0, 0];
+    totals.set(k.name, [ms + (k.kernelTimeMs as number), calls + 1]);
+  }
+  net.optimizer.dispose();
+  net.dispose();
+  tf.dispose([x, y]);
+  return [...totals.entries()]
+    .map(([name, [ms, calls]]) => [name, ms, calls] as [string, number, number])
+    .sort((a, b) => b[1] - a[1]);
+}
+
+/** Runs the supervised training-speed bench and prints its tables. */
+export async function runSupervisedBench(): Promise<void> {
+  const selection = await loadTf({ prepare: registerFastKernels, env: {} });
+  const backends = (['tensorflow', 'wasm', 'cpu'] as const).filter(
+    (b) => tf.findBackendFactory(b) !== null,
+  );
+  console.log(
+    `supervised bench: TF.js ${tf.version.tfjs}, Node ${process.version}, ${os.cpus()[0]?.model} x${os.cpus().length}, load ${os.loadavg()[0].toFixed(1)}`,
+  );
+  if (selection.nodeUnavailable) console.log(`tfjs-node not loaded: ${selection.nodeUnavailable}`);
+
+  const peaks = new Map<string, number>();
+  for (const b of backends) peaks.set(b, await gemmPeak(b));
+  const rows: (string | number)[][] = [];
+  const fastest = new Map<string, [string, number]>();
+  for (const model of MODELS) {
+    for (const backend of backends) {
+      const modes = backend === 'wasm' ? [false, true] : [true];
+      let stock: number | undefined;
+      for (const fast of modes) {
+        setFastKernels(tf, fast);
+        const missing = kernelsForLayers(model.layers).filter(
+          (k) => tf.getKernel(k, backend) === undefined,
+        );
+        if (missing.length > 0) {
+          rows.push([
+            model.name,
+            backend,
+            'stock',
+            `cannot train (no ${missing.join(', ')})`,
+            '-',
+            '-',
+            '-',
+            '-',
+          ]);
+          continue;
+        }
+        const { rate, batch } = await samplesPerSecond(model, backend);
+        if (!fast || backend !== 'wasm') stock ??= rate;
+        const gflops = (rate * model.flopsPerSample) / 1e9;
+        const ideal = (peaks.get(backend)! * 1e9) / model.flopsPerSample;
+        const kernels = backend === 'wasm' ? (fast ? 'tsgym' : 'stock') : 'stock';
+        const ratio =
+          fast && backend === 'wasm' && stock !== undefined ? `${(rate / stock).toFixed(1)}x` : '-';
+        rows.push([
+          model.name,
+          `${backend}${batch !== 128 ? ` (batch ${batch})` : ''}`,
+          kernels,
+          rate.toFixed(1),
+          ratio,
+          gflops.toFixed(2),
+          ideal.toFixed(0),
+          `${((100 * rate) / ideal).toFixed(0)}%`,
+        ]);
+        if (rate > (fastest.get(model.name)?.[1] ?? 0)) fastest.set(model.name, [backend, rate]);
+      }
+    }
+  }
+  setFastKernels(tf, true);
+  console.log(
+    `\nbackend peak (best 512^3 GEMM, one thread): ${[...peaks].map(([b, p]) => `${b} ${p.toFixed(1)} GFLOP/s`).join(', ')}`,
+  );
+  console.log(
+    formatTable(
+      [
+        'model (Adam)',
+        'backend',
+        'kernels',
+        'samples/s',
+        'vs stock',
+        'GFLOP/s',
+        'ideal/s',
+        '% ideal',
+      ],
+      rows,
+    ),
+  );
+
+  for (const model of MODELS) {
+    const chosen = await selectBackend({ layers: model.layers });
+    const [best] = fastest.get(model.name) ?? ['-'];
+    console.log(`default backend for ${model.name}: ${chosen.backend} (fastest measured: ${best})`);
+  }
+  for (const model of MODELS) {
+    const profile = await profileStep(model, 'wasm');
+    const total = profile.reduce((s, [, ms]) => s + ms, 0);
+    console.log(
+      `\nkernel profile, one ${model.name} step on wasm (batch 128): ${total.toFixed(1)} ms in kernels`,
+    );
+    console.log(
+      formatTable(
+        ['kernel', 'ms', 'calls', 'share'],
+        profile
+          .slice(0, 8)
+          .map(([n, ms, c]) => [n, ms.toFixed(2), c, `${((100 * ms) / total).toFixed(0)}%`]),
+      ),
+    );
+  }
+}
+
+if (process.argv[1]?.endsWith('bench/supervised.ts')) void runSupervisedBench();

@@ -19,7 +19,7 @@ import {
 } from '../../viewer/client/scene/index';
 import { CHROMIUM, hasSystemPackage } from '../helpers/system';
 import { writeFixtureRuns, writeLongEpisode, type FixtureRuns } from '../viewer/fixtures';
-import { tempDir } from '../viewer/tmp';
+import { removeTempDirs, tempDir } from '../viewer/tmp';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const LONG_STEPS = 100_000;
@@ -147,6 +147,7 @@ describe.skipIf(!enabled)('viewer in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await viewer?.close();
+    removeTempDirs();
   });
 
   it('runs PixiJS on WebGL for both canvases (no silent fallback)', async () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readEpisode, type EpisodeStep } from '../../src/index';
 import {
   armEstimates,
@@ -35,7 +35,7 @@ import {
 } from '../../viewer/client/scene/index';
 import { PALETTE } from '../../viewer/client/scene/palette';
 import { writeFixtureRuns } from './fixtures';
-import { tempDir } from './tmp';
+import { removeTempDirs, tempDir } from './tmp';
 
 const VIEWPORT = { width: 800, height: 460 };
 
@@ -56,6 +56,7 @@ function inputOf(episode: Awaited<ReturnType<typeof readEpisode>>, position: num
 }
 
 const fixtures = writeFixtureRuns(tempDir('scene'));
+afterAll(removeTempDirs);
 const episodeFile = (family: keyof typeof fixtures.episodes) => {
   const { run, file } = fixtures.episodes[family];
   return path.join(fixtures.root, run, 'episodes', file);

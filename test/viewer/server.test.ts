@@ -18,7 +18,7 @@ import {
   writeRunJson,
   type FixtureRuns,
 } from './fixtures';
-import { tempDir } from './tmp';
+import { removeTempDirs, tempDir } from './tmp';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-RUNS-FOLDER';
 
@@ -74,6 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await viewer?.close();
+  removeTempDirs();
 });
 
 describe('viewer server: runs', () => {

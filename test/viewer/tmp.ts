@@ -2,7 +2,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** A fresh temporary folder for one test file (removed by the OS; tests never share one). */
+const created: string[] = [];
+
+/** A fresh temporary folder; {@link removeTempDirs} deletes every one made in this file. */
 export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `tsgym-viewer-${label}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tsgym-viewer-${label}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Deletes the folders made by {@link tempDir}; register it with `afterAll` at top level. */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

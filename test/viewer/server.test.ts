@@ -107,6 +107,19 @@ describe('viewer server: runs', () => {
     expect(json.runs.map((r: { name: string }) => r.name)).toContain('fresh-run');
   });
 
+  it('starts on a runs folder that does not exist yet and lists runs once it does', async () => {
+    const missing = path.join(tempDir('later'), 'runs');
+    const early = await startViewer({ runsDir: missing });
+
+    const before = await rawGet(early.port, '/api/runs');
+    writeRunJson(path.join(missing, 'first-run'), { envId: 'Taxi-v3' });
+    const after = await rawGet(early.port, '/api/runs');
+    await early.close();
+
+    expect(JSON.parse(before.body)).toEqual({ runs: [] });
+    expect(JSON.parse(after.body).runs.map((r: { name: string }) => r.name)).toEqual(['first-run']);
+  });
+
   it('serves run.json and a 422 naming the file for a damaged one', async () => {
     const good = await getJson('/api/runs/frozenlake-q');
     const bad = await getJson('/api/runs/broken-run');

@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { type TfLogger, type TfSelection, loadTf } from '../src/tf/index';
 import { registerFastKernels } from './kernels';
 
+export type { TfLogger, TfSelection };
+
 /** Heavy kernels each layer class needs to train (forward pass and gradients). */
 export const LAYER_KERNELS: Record<string, readonly string[]> = {
   Dense: ['BatchMatMul', '_FusedMatMul'],

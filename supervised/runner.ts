@@ -5,9 +5,7 @@
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidConfigError, Rng, RunWriter, describeValue, validateRunName } from '../src/index';
-// eslint-disable-next-line no-restricted-imports -- TODO(#4): src/tf/index is the loader's public entry; eslint.config.js's noDeep('src') needs '!**/src/tf/index' to allow it.
-import type { TfLogger } from '../src/tf/index';
-import { selectBackend } from './backend';
+import { type TfLogger, selectBackend } from './backend';
 import { getComparison, getExperiment } from './experiments/index';
 import { type OptionValues, camelCase, resolveOptions } from './experiments/options';
 import type { ExperimentOutcome } from './experiments/types';

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { InvalidConfigError } from '../index';
+import { InvalidConfigError, Rng } from '../index';
 import { formatTable } from './format';
 import type { EpochLog, RunResult } from '../../supervised/index';
 
@@ -292,7 +292,7 @@ function searchCommand(): Command {
       if (!flags.grid && !flags.range)
         throw new InvalidConfigError('search: give --grid or --range.');
       const trials = Number(flags.trials);
-      const searchRng = new (await import('../index')).Rng(Number(flags.seed ?? 0)).spawn('search');
+      const searchRng = new Rng(Number(flags.seed ?? 0)).spawn('search');
       const variants = flags.grid
         ? sup.gridVariants(sup.parseVary(flags.grid))
         : sup.randomVariants(sup.parseRanges(flags.range!), trials, searchRng);

@@ -15,6 +15,7 @@ import '../../envs/index';
 import { formatTable } from './format';
 import { trainCommand, evalCommand } from './train';
 import { demoCommand } from './demo';
+import { supervisedCommand } from './supervised';
 
 /** Parses a positive integer flag, naming the flag in the error. */
 export function positiveInt(flag: string) {
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   program.addCommand(evalCommand());
   program.addCommand(replayCommand());
   program.addCommand(demoCommand());
+  program.addCommand(supervisedCommand());
   return program;
 }
 

@@ -6,6 +6,11 @@ export interface ActResult<Act> {
   action: Act;
   /** Probability the agent's current policy gave `action` (recorded as propensity), or null. */
   actionProb: number | null;
+  /**
+   * Natural log of `actionProb`, for joint actions whose probability underflows (then
+   * `actionProb` may be null); recorded when present.
+   */
+  logProb?: number;
   /** Optional per-action values or probabilities, recorded for the viewer. */
   qValues?: ArrayLike<number>;
 }

@@ -77,6 +77,8 @@ export interface EpisodeStep {
   actionProb: number | null;
   /** Render frame after the step, or null when frames were not recorded. */
   frame: RenderFrame | null;
+  /** Log-probability of the action, when the agent reported one (joint actions). */
+  logProb?: number;
   /** Per-action values or probabilities the agent reported for this step, when recorded. */
   qValues?: number[];
 }

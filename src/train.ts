@@ -591,6 +591,7 @@ export class EpisodeRecorder<Obs, Act> {
       info: r.info,
       actionProb: act.actionProb,
       frame: this.env.render(),
+      ...(act.logProb !== undefined ? { logProb: act.logProb } : {}),
       ...(act.qValues ? { qValues: Array.from(act.qValues) } : {}),
     });
   }

@@ -230,4 +230,24 @@ describe('train', () => {
     expect(report.ok).toBe(true);
     expect(JSON.parse(second).actionProb).toBe(0.5);
   });
+
+  it('records the log-probability an agent reports for its action', () => {
+    const dir = tmpRun('logprob');
+    const run = runWriter(dir);
+    const agent = new TinyQAgent(1);
+    const act = agent.act.bind(agent);
+    agent.act = (o, i, e) => ({ ...act(o, i, e), actionProb: null, logProb: -800 });
+
+    train({
+      env: make('TestChain-v0'),
+      agent,
+      seed: 5,
+      totalEpisodes: 1,
+      run,
+      recordEveryEpisodes: 1,
+    });
+
+    const lines = fs.readFileSync(path.join(dir, 'episodes', 'episode-000000.jsonl'), 'utf8');
+    expect(JSON.parse(lines.split('\n')[1])).toMatchObject({ actionProb: null, logProb: -800 });
+  });
 });

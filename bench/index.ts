@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { fmt, printTable, runCase } from './harness';
 import { runMarketingBench } from './marketing';
 import { runViewerBench } from './viewer';
+import { runSupervisedBench } from './supervised';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
@@ -90,6 +91,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   },
   marketing: runMarketingBench,
   viewer: runViewerBench,
+  supervised: runSupervisedBench,
 };
 
 async function main(): Promise<void> {

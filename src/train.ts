@@ -34,8 +34,27 @@ export interface EvalResult {
   meanLength: number;
 }
 
-/** Hooks the loop calls; `'stop'` from `onEpisodeEnd` or `onEval` ends training early. */
+/** What `onStep` receives; one object reused for every step (copy what you keep). */
+export interface StepEvent {
+  /** Env steps taken in the run so far, this one included. */
+  step: number;
+  /** Index of the running episode. */
+  episode: number;
+  /** Reward of this step. */
+  reward: number;
+  /** The step reached a terminal state. */
+  terminated: boolean;
+  /** The step was cut by the time limit. */
+  truncated: boolean;
+}
+
+/**
+ * Hooks the loop calls. `'stop'` from any of them ends training: from `onStep` at once (the
+ * episode is cut there, like a step budget), from the others after the current episode.
+ */
 export interface TrainCallbacks {
+  /** After every training step (after `learn`). */
+  onStep?(event: StepEvent): void | 'stop';
   /** After every finished training episode. */
   onEpisodeEnd?(end: EpisodeEnd): void | 'stop';
   /** After every periodic evaluation. */
@@ -248,6 +267,7 @@ class TrainingLoop<Obs, Act> {
   private readonly startStep: number;
   private readonly evalSeed: number;
   private readonly experience: Experience<Obs, Act>;
+  private stopRequested = false;
 
   constructor(private readonly o: Resolved<Obs, Act>) {
     this.state = {
@@ -316,6 +336,14 @@ class TrainingLoop<Obs, Act> {
     let length = 0;
     let terminated = false;
     const p = this.state.pending;
+    const onStep = this.o.callbacks.onStep;
+    const event: StepEvent = {
+      step: 0,
+      episode: this.state.episode,
+      reward: 0,
+      terminated: false,
+      truncated: false,
+    };
     for (;;) {
       const act = agent.act(observation, info, true);
       const r = env.step(act.action);
@@ -339,7 +367,16 @@ class TrainingLoop<Obs, Act> {
       observation = r.observation;
       info = r.info;
       terminated = r.terminated;
-      if (r.terminated || r.truncated || this.state.step >= budget) break;
+      if (onStep) {
+        Object.assign(event, {
+          step: this.state.step,
+          reward: r.reward,
+          terminated,
+          truncated: r.truncated,
+        });
+        if (onStep(event) === 'stop') this.stopRequested = true;
+      }
+      if (r.terminated || r.truncated || this.state.step >= budget || this.stopRequested) break;
     }
     recorder?.close();
     return this.finishEpisode(episodeReturn, length, terminated);
@@ -368,7 +405,7 @@ class TrainingLoop<Obs, Act> {
     const o = this.o;
     const s = this.state;
     if (s.pending.episodes >= o.logEveryEpisodes) this.logTraining();
-    let stop = o.callbacks.onEpisodeEnd?.(end) === 'stop';
+    let stop = o.callbacks.onEpisodeEnd?.(end) === 'stop' || this.stopRequested;
     if (o.evalEnv && o.evalEveryEpisodes > 0 && s.episode % o.evalEveryEpisodes === 0) {
       stop = this.runEvaluation() || stop;
     }

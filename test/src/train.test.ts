@@ -250,4 +250,30 @@ describe('train', () => {
     const lines = fs.readFileSync(path.join(dir, 'episodes', 'episode-000000.jsonl'), 'utf8');
     expect(JSON.parse(lines.split('\n')[1])).toMatchObject({ actionProb: null, logProb: -800 });
   });
+
+  it('stops at once when onStep returns stop, and after the episode when onEpisodeEnd does', () => {
+    const seen: number[] = [];
+
+    const byStep = train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 0,
+      totalSteps: 10_000,
+      callbacks: { onStep: (e) => (seen.push(e.step), e.step === 37 ? 'stop' : undefined) },
+    });
+    const byEpisode = train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 0,
+      totalSteps: 10_000,
+      callbacks: {
+        onEpisodeEnd: (end) => (end.meanReturn === 1 && end.episode >= 50 ? 'stop' : undefined),
+      },
+    });
+
+    expect(byStep).toMatchObject({ steps: 37, stoppedBy: 'callback' });
+    expect(seen).toEqual(Array.from({ length: 37 }, (_, i) => i + 1));
+    expect(byEpisode.stoppedBy).toBe('callback');
+    expect(byEpisode.episodes).toBeGreaterThan(50);
+  });
 });

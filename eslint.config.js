@@ -24,8 +24,16 @@ const todoRule = {
   },
 };
 
+// src/tf/index is a second public entry of src/: the TF.js loader, kept out of src/index so that
+// importing the RL core never loads TensorFlow.js.
 const noDeep = (folder) => ({
-  group: [`**/${folder}/*`, `!**/${folder}/index`, `!**/${folder}/index.js`],
+  group: [
+    `**/${folder}/*`,
+    `!**/${folder}/index`,
+    `!**/${folder}/index.js`,
+    `!**/src/tf`,
+    `!**/src/tf/index`,
+  ],
   message: `Import '${folder}/' through its index.ts only (no deep imports across folders).`,
 });
 const banFolders = (folders, why) =>

@@ -3,7 +3,6 @@
  * tsgym's replacement kernels, from the kernels the model's layers need for training.
  */
 import * as tf from '@tensorflow/tfjs';
-// eslint-disable-next-line no-restricted-imports -- TODO(#4): src/tf/index is the loader's public entry; eslint.config.js's noDeep('src') needs '!**/src/tf/index' to allow it.
 import { type TfLogger, type TfSelection, loadTf } from '../src/tf/index';
 import { registerFastKernels } from './kernels';
 

@@ -162,7 +162,9 @@ export abstract class BanditAgent implements Agent<number, number> {
    */
   abstract actionProbs(): Float64Array;
 
-  /** Applies the learning rule to a checked `(action, reward)`; `totalPulls` is not yet incremented. */
+  /**
+   * Applies the learning rule to a checked `(action, reward)`; `totalPulls` is not yet incremented.
+   */
   protected abstract applyUpdate(action: number, reward: number): void;
 
   /** The per-arm values evaluation acts greedily on; also recorded as `qValues`. */

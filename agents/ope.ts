@@ -24,7 +24,10 @@ export interface LoggedDecision {
   reward: number;
   /** The logging policy's probability of `action`, in (0, 1]. */
   propensity: number;
-  /** Cluster for the bootstrap, normally the episode index: decisions of one episode are resampled together. */
+  /**
+   * Cluster for the bootstrap, normally the episode index: decisions of one episode are resampled
+   * together.
+   */
   group: number;
 }
 

@@ -45,7 +45,9 @@ export interface ExplorationPolicy {
    * returned; lets agents log propensities without a second pass over the values.
    */
   readonly lastActionProb: number;
-  /** Probability that {@link ExplorationPolicy.selectAction} returns `action`; allocates nothing. */
+  /**
+   * Probability that {@link ExplorationPolicy.selectAction} returns `action`; allocates nothing.
+   */
   actionProb(qValues: ArrayLike<number>, action: number, mask?: ActionMask): number;
   /**
    * The probability of every action as a new array that nothing else references (PITFALLS P14):

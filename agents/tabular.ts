@@ -44,11 +44,19 @@ export interface TabularAgentOptions {
    * @defaultValue an {@link EpsilonGreedyPolicy} with `epsilon`
    */
   policy?: ExplorationPolicy;
-  /** Epsilon (number, schedule or schedule config) for the default epsilon-greedy policy. @defaultValue 0.1 */
+  /**
+   * Epsilon (number, schedule or schedule config) for the default epsilon-greedy policy.
+   * @defaultValue 0.1
+   */
   epsilon?: number | Schedule | ScheduleConfig;
-  /** Initial value of every Q-table entry; optimistic values encourage exploration. @defaultValue 0 */
+  /**
+   * Initial value of every Q-table entry; optimistic values encourage exploration. @defaultValue 0
+   */
   initialValue?: number;
-  /** Generator for exploration draws; an evaluation stream is spawned from it. @defaultValue a `new Rng()` seeded from OS entropy */
+  /**
+   * Generator for exploration draws; an evaluation stream is spawned from it.
+   * @defaultValue a `new Rng()` seeded from OS entropy
+   */
   rng?: Rng;
   /**
    * When true, `act(..., explore = false)` breaks ties by lowest index; by default it breaks
@@ -56,7 +64,9 @@ export interface TabularAgentOptions {
    * evaluating never changes the training trajectory. @defaultValue false
    */
   deterministicEvaluation?: boolean;
-  /** When true, `act` returns a copy of the state's Q-values (for recordings). @defaultValue false */
+  /**
+   * When true, `act` returns a copy of the state's Q-values (for recordings). @defaultValue false
+   */
   reportQValues?: boolean;
 }
 

@@ -328,7 +328,9 @@ function seedsWhere(
   );
 }
 
-/** gamma = 1: split the states into zero-valued, infinite and solvable ones (see policyEvaluation). */
+/**
+ * gamma = 1: split the states into zero-valued, infinite and solvable ones (see policyEvaluation).
+ */
 function undiscounted(chain: (readonly Transition[])[]): Float64Array {
   const n = chain.length;
   const rewarding = reachesAny(

@@ -24,7 +24,10 @@ interface BenchModel {
   layers: string[];
   build: () => tf.LayersModel;
   input: number[];
-  /** Training FLOPs per example: forward F, weight gradients F, input gradients F minus the first layer's. */
+  /**
+   * Training FLOPs per example: forward F, weight gradients F, input gradients F minus the first
+   * layer's.
+   */
   flopsPerSample: number;
 }
 

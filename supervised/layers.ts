@@ -147,7 +147,9 @@ export class SeededInitializers {
   /** @param rng - the model's weight-initialisation stream. */
   constructor(private readonly rng: Rng) {}
 
-  /** Glorot (Xavier) uniform, Keras's default for dense and conv kernels (Glorot and Bengio, 2010). */
+  /**
+   * Glorot (Xavier) uniform, Keras's default for dense and conv kernels (Glorot and Bengio, 2010).
+   */
   glorotUniform(): Initializer {
     return tf.initializers.glorotUniform({ seed: drawTfSeed(this.rng) });
   }

@@ -295,7 +295,8 @@ export class ReinforceAgent<Obs> implements Agent<Obs, number> {
     return v;
   }
 
-  // Normalised LMS (Haykin, "Adaptive Filter Theory", section 6): w += mu (G - V) phi / (1 + |phi|^2),
+  // Normalised LMS (Haykin, "Adaptive Filter Theory", section 6): w += mu (G - V) phi / (1 +
+  // |phi|^2),
   // stable for 0 < mu < 2 whatever the scale of the features.
   private fitValue(observations: Obs[], returns: Float64Array): void {
     const phi = scratchFeatures(this.policy.nFeatures);

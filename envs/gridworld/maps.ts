@@ -91,7 +91,9 @@ export function hasPathToGoal(board: readonly string[]): boolean {
 export interface RandomMapOptions {
   /** Side length N of the square map, an integer \>= 2. @defaultValue 8 */
   size?: number;
-  /** Probability that a tile is frozen (`F`) rather than a hole (`H`), in [0, 1]. @defaultValue 0.8 */
+  /**
+   * Probability that a tile is frozen (`F`) rather than a hole (`H`), in [0, 1]. @defaultValue 0.8
+   */
   p?: number;
   /** Seed of the map's own {@link Rng}; omit for a map drawn from OS entropy. */
   seed?: number;

@@ -12,7 +12,10 @@ export interface DecisionValue {
   uplift: number;
   /** E-mails (coupons included) in the decision. */
   emails: number;
-  /** `uplift / (emails * emailCost)`: incremental profit per unit of e-mail spend; 0 without e-mails. */
+  /**
+   * `uplift / (emails * emailCost)`: incremental profit per unit of e-mail spend; 0 without
+   * e-mails.
+   */
   roi: number;
 }
 

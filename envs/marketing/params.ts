@@ -28,13 +28,20 @@ export interface MarketingParams {
   margin: number;
   /** Cost of sending one e-mail (with or without coupon), in currency units. @defaultValue 0.15 */
   emailCost: number;
-  /** Coupon discount as a fraction of the order value, paid only on a purchase. @defaultValue 0.2 */
+  /**
+   * Coupon discount as a fraction of the order value, paid only on a purchase. @defaultValue 0.2
+   */
   couponDiscount: number;
-  /** Weekly purchase probability without e-mail, per type. @defaultValue [0.15, 0.02, 0.004, 0.1] */
+  /**
+   * Weekly purchase probability without e-mail, per type. @defaultValue [0.15, 0.02, 0.004, 0.1]
+   */
   baseBuyProb: PerType;
   /** Added purchase probability of an e-mail, per type. @defaultValue [0, 0.09, 0.002, -0.06] */
   emailLift: PerType;
-  /** Added purchase probability of a coupon e-mail, per type. @defaultValue [0.02, 0.13, 0.003, -0.05] */
+  /**
+   * Added purchase probability of a coupon e-mail, per type. @defaultValue [0.02, 0.13, 0.003,
+   * -0.05]
+   */
   couponLift: PerType;
   /** Persuadables' e-mail lift multiplier per income band. @defaultValue [0.35, 0.8, 1.1] */
   emailLiftByIncome: PerIncome;
@@ -54,7 +61,10 @@ export interface MarketingParams {
   unsubscribeFatigue: number;
   /** Unsubscribe probability multiplier per type. @defaultValue [1, 0.5, 1, 3] */
   unsubscribeByType: PerType;
-  /** Probability that a mailed customer opens the e-mail, per type. @defaultValue [0.25, 0.55, 0.05, 0.1] */
+  /**
+   * Probability that a mailed customer opens the e-mail, per type. @defaultValue [0.25, 0.55, 0.05,
+   * 0.1]
+   */
   openProb: PerType;
 }
 

@@ -18,7 +18,9 @@ import { CustomerPopulation, NUM_CUSTOMER_FEATURES, type WeekSummary } from './s
 
 /** Options of {@link MarketingPopulationEnv}. */
 export interface MarketingPopulationOptions extends Partial<MarketingParams> {
-  /** Number of customers, a positive integer (pass 10,000 or more for studies). @defaultValue 100 */
+  /**
+   * Number of customers, a positive integer (pass 10,000 or more for studies). @defaultValue 100
+   */
   customers?: number;
   /** Most e-mails (coupons included) allowed per week. @defaultValue Infinity (no budget) */
   emailBudget?: number;

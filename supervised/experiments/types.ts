@@ -69,6 +69,9 @@ export interface Comparison {
   title: string;
   /** The experiment run for each variant. */
   experiment: string;
-  /** The variants, each a set of option values, e.g. `[{ optimizer: 'sgd' }, { optimizer: 'adam' }]`. */
+  /**
+   * The variants, each a set of option values, e.g.
+   * `[{ optimizer: 'sgd' }, { optimizer: 'adam' }]`.
+   */
   variants: Record<string, string>[];
 }

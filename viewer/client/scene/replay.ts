@@ -34,7 +34,9 @@ export interface ReplayInput {
   stepAt: (t: number) => EpisodeStep | undefined;
   /** Sum of the rewards of steps `0 .. position - 1`. */
   runningReturn: number;
-  /** Counts and reward sums per action over steps `0 .. position - 1`, when actions are integers. */
+  /**
+   * Counts and reward sums per action over steps `0 .. position - 1`, when actions are integers.
+   */
   actionStats: ActionStats | null;
   /** Size of the canvas. */
   viewport: Viewport;

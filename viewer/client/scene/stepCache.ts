@@ -9,7 +9,9 @@ export interface StepPage {
   steps: EpisodeStep[];
   /** Sum of the rewards of every step before `from`. */
   returnBefore: number;
-  /** Per-action counts and reward sums of every step before `from`; null for non-integer actions. */
+  /**
+   * Per-action counts and reward sums of every step before `from`; null for non-integer actions.
+   */
   actionStats: ActionStats | null;
 }
 

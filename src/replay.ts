@@ -73,7 +73,7 @@ function differs(field: string, step: number, recorded: unknown, replayed: unkno
  * @example
  * ```ts
  * const report = await replayEpisode('runs/demo/episodes/episode-000000.jsonl');
- * if (!report.ok) console.log(report.firstDifference);
+ * const where = report.ok ? null : report.firstDifference;
  * ```
  */
 export async function replayEpisode(filePath: string): Promise<ReplayReport> {

@@ -1,7 +1,7 @@
 /**
  * Seeded randomness inside TF.js models. TF.js draws dropout masks either from an unseeded
- * generator (`Math.random` seeds `tf.randomUniform` when no seed is given) or, when a seed is
- * given, from the same seed on every call, i.e. the same mask at every step. Neither gives
+ * generator (the global one seeds `tf.randomUniform` when no seed is given) or, when a seed
+ * is given, from the same seed on every call, i.e. the same mask at every step. Neither gives
  * "same seed, same run" with real dropout, so every random layer here draws a fresh seed per
  * call from a tsgym {@link Rng} stream, whose state is saved with the model.
  */

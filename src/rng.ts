@@ -83,7 +83,10 @@ export class Rng {
    * @param name - a label such as `'exploration'` or `'env-3'`; equal names give equal streams.
    */
   spawn(name: string): Rng {
-    return new Rng(this.seed, this.stream === '' ? name : `${this.stream}/${name}`);
+    // '/' joins nested names, so it is escaped inside a name: otherwise spawn('a/b') and
+    // spawn('a').spawn('b') would share one stream. Names without '/' or '%' are unchanged.
+    const part = name.replace(/%/g, '%25').replace(/\//g, '%2F');
+    return new Rng(this.seed, this.stream === '' ? part : `${this.stream}/${part}`);
   }
 
   /** Saves the full generator state (JSON-serialisable). */

@@ -49,6 +49,17 @@ describe('Rng', () => {
     expect(parent.spawn('env').random()).not.toBe(before);
   });
 
+  it('gives a name containing a slash a stream of its own, apart from the nested spawn', () => {
+    const root = new Rng(7);
+
+    const slashed = root.spawn('a/b').random();
+    const nested = root.spawn('a').spawn('b').random();
+
+    expect(slashed).not.toBe(nested);
+    expect(root.spawn('a%2Fb').random()).not.toBe(slashed);
+    expect(root.spawn('a').spawn('b').random()).toBe(nested);
+  });
+
   it('rejects a negative or fractional seed, naming the argument', () => {
     expect(() => new Rng(-1)).toThrow(InvalidSeedError);
     expect(() => new Rng(1.5)).toThrow(/seed must be a non-negative integer.*received 1\.5/);

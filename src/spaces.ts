@@ -153,6 +153,12 @@ export class Box extends Space<BoxArray> {
           `Box low[${i}] = ${this.low[i]} exceeds high[${i}] = ${this.high[i]}; low <= high needed.`,
         );
       }
+      if (dtype === 'int32' && Math.ceil(this.low[i]) > Math.floor(this.high[i])) {
+        throw new InvalidConfigError(
+          `int32 Box [low[${i}], high[${i}]] = [${this.low[i]}, ${this.high[i]}] holds no ` +
+            'integer; widen the bounds or use a float dtype.',
+        );
+      }
     }
   }
 
@@ -169,8 +175,9 @@ export class Box extends Space<BoxArray> {
       const hi = this.high[i];
       let v: number;
       if (Number.isFinite(lo) && Number.isFinite(hi)) {
+        // The integers inside [lo, hi] run from ceil(lo) to floor(hi) (bounds may be fractional).
         v = isInt
-          ? Math.floor(lo) + rng.int(Math.floor(hi) - Math.floor(lo) + 1)
+          ? Math.ceil(lo) + rng.int(Math.floor(hi) - Math.ceil(lo) + 1)
           : rng.uniform(lo, hi);
       } else if (Number.isFinite(lo)) v = lo - Math.log(1 - rng.random());
       else if (Number.isFinite(hi)) v = hi + Math.log(1 - rng.random());
@@ -183,9 +190,12 @@ export class Box extends Space<BoxArray> {
 
   contains(x: unknown): x is BoxArray {
     if (!(x instanceof dtypeArray[this.dtype]) || x.length !== this.size) return false;
+    // A float32 box holds its bounds as float32, as Gymnasium casts low and high to the dtype:
+    // Float32Array.of(0.1)[0] is 0.10000000149, and must count as inside Box(-0.1, 0.1).
+    const round = this.dtype === 'float32' ? Math.fround : (v: number) => v;
     for (let i = 0; i < this.size; i++) {
       const v = x[i];
-      if (!(v >= this.low[i] && v <= this.high[i])) return false;
+      if (!(v >= round(this.low[i]) && v <= round(this.high[i]))) return false;
     }
     return true;
   }
@@ -202,11 +212,12 @@ export class Box extends Space<BoxArray> {
   }
 }
 
-// Rounding a float64 draw to float32 can land just outside the bounds; pull it back in.
+// Rounding is monotonic, so a draw in [low, high] rounds into the float32 bounds that
+// `contains` uses; the clamp only guards draws from the unbounded tails.
 function clampFloat32(out: Float32Array, low: Float64Array, high: Float64Array): void {
   for (let i = 0; i < out.length; i++) {
-    if (out[i] < low[i]) out[i] = Math.fround(low[i]) < low[i] ? low[i] + 1e-7 : low[i];
-    if (out[i] > high[i]) out[i] = Math.fround(high[i]) > high[i] ? high[i] - 1e-7 : high[i];
+    if (out[i] < Math.fround(low[i])) out[i] = low[i];
+    if (out[i] > Math.fround(high[i])) out[i] = high[i];
   }
 }
 

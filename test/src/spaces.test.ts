@@ -129,6 +129,32 @@ describe('Box', () => {
     expect(samples.every((s) => s instanceof Float32Array && space.contains(s))).toBe(true);
   });
 
+  it('contains float32 values equal to bounds that float32 cannot represent exactly', () => {
+    const space = new Box(-0.1, 0.1, [2], 'float32');
+
+    expect(space.contains(Float32Array.of(0.1, -0.1))).toBe(true);
+    expect(space.contains(Float32Array.of(0.1000001, 0))).toBe(false);
+  });
+
+  it('keeps float32 samples inside large bounds whose float32 spacing exceeds 1e-7', () => {
+    const space = new Box(1e10 + 1, 1e10 + 5000, [4], 'float32');
+    const rng = new Rng(1);
+
+    const samples = Array.from({ length: 500 }, () => space.sample(rng));
+
+    expect(samples.every((s) => space.contains(s))).toBe(true);
+  });
+
+  it('samples int32 values inside fractional bounds', () => {
+    const space = new Box(0.5, 2.5, [1], 'int32');
+    const rng = new Rng(2);
+
+    const values = new Set(Array.from({ length: 200 }, () => space.sample(rng)[0]));
+
+    expect([...values].sort()).toEqual([1, 2]);
+    expect(() => new Box(0.2, 0.8, [1], 'int32')).toThrow(/holds no integer/);
+  });
+
   it('samples float32 values spread over [low, high]', () => {
     const space = new Box(-2, 3, [1000]);
 

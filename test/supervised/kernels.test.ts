@@ -154,6 +154,21 @@ describe('replacement kernels on wasm', () => {
     }
   });
 
+  it('MaxPoolGrad 2x2 agrees with cpu on windows holding NaN or -Infinity', async () => {
+    const [n, inf] = [Number.NaN, Number.NEGATIVE_INFINITY];
+    // Windows: all -Infinity; NaN first; NaN last; -Infinity beside finite values.
+    const values = [inf, inf, n, 2, inf, inf, 1, 3, 5, 1, -inf, 0, 4, n, inf, 7];
+
+    await expectAgreement(() =>
+      tf.grad((v: tf.Tensor) =>
+        tf
+          .maxPool(v as tf.Tensor4D, 2, 2, 'valid')
+          .mul(3)
+          .sum(),
+      )(tf.tensor4d(values, [1, 4, 4, 1])),
+    );
+  });
+
   it('Sum over leading axes and Mean over unit axes agree with cpu; other reductions still work', async () => {
     await expectAgreement(() => [
       tf.sum(normal([4, 5, 6, 7], 14), [0, 1, 2]),

@@ -355,7 +355,9 @@ class TrainingLoop<Obs, Act> {
       exp.nextObservation = r.observation;
       exp.nextInfo = r.info;
       exp.terminated = r.terminated;
-      exp.truncated = r.truncated;
+      // A step budget that ends the run cuts the episode from outside: the learner must see it
+      // as truncated, or it carries the cut episode into the next one (e.g. REINFORCE's batch).
+      exp.truncated = r.truncated || this.state.step + 1 >= budget;
       const learned = agent.learn(exp);
       if (learned && learned.loss !== undefined) {
         p.lossSum += learned.loss;

@@ -79,6 +79,24 @@ describe('train', () => {
     expect(result.stoppedBy).toBe('totalSteps');
   });
 
+  it('tells the learner that the episode cut by totalSteps is truncated', () => {
+    const agent = new TinyQAgent(1, 40);
+    const flags: [boolean, boolean][] = [];
+    const learn = agent.learn.bind(agent);
+    agent.learn = (e) => {
+      flags.push([e.terminated, e.truncated]);
+      return learn(e);
+    };
+
+    train({ env: make('TestChain-v0', { n: 40 }), agent, seed: 0, totalSteps: 3 });
+
+    expect(flags).toEqual([
+      [false, false],
+      [false, false],
+      [false, true],
+    ]);
+  });
+
   it('refuses to run without a budget, naming the options to set', () => {
     expect(() => train({ env: make('TestChain-v0'), agent: new TinyQAgent(1), seed: 0 })).toThrow(
       /set totalSteps or totalEpisodes/,

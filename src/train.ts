@@ -344,41 +344,47 @@ class TrainingLoop<Obs, Act> {
       terminated: false,
       truncated: false,
     };
-    for (;;) {
-      const act = agent.act(observation, info, true);
-      const r = env.step(act.action);
-      recorder?.step(act, r);
-      exp.observation = observation;
-      exp.info = info;
-      exp.action = act.action;
-      exp.reward = r.reward;
-      exp.nextObservation = r.observation;
-      exp.nextInfo = r.info;
-      exp.terminated = r.terminated;
-      // A step budget that ends the run cuts the episode from outside: the learner must see it
-      // as truncated, or it carries the cut episode into the next one (e.g. REINFORCE's batch).
-      exp.truncated = r.truncated || this.state.step + 1 >= budget;
-      const learned = agent.learn(exp);
-      if (learned && learned.loss !== undefined) {
-        p.lossSum += learned.loss;
-        p.lossCount++;
+    try {
+      for (;;) {
+        const act = agent.act(observation, info, true);
+        const r = env.step(act.action);
+        recorder?.step(act, r);
+        exp.observation = observation;
+        exp.info = info;
+        exp.action = act.action;
+        exp.reward = r.reward;
+        exp.nextObservation = r.observation;
+        exp.nextInfo = r.info;
+        exp.terminated = r.terminated;
+        // A step budget that ends the run cuts the episode from outside: the learner must see it
+        // as truncated, or it carries the cut episode into the next one (e.g. REINFORCE's batch).
+        exp.truncated = r.truncated || this.state.step + 1 >= budget;
+        const learned = agent.learn(exp);
+        if (learned && learned.loss !== undefined) {
+          p.lossSum += learned.loss;
+          p.lossCount++;
+        }
+        episodeReturn += r.reward;
+        length++;
+        this.state.step++;
+        observation = r.observation;
+        info = r.info;
+        terminated = r.terminated;
+        if (onStep) {
+          Object.assign(event, {
+            step: this.state.step,
+            reward: r.reward,
+            terminated,
+            truncated: r.truncated,
+          });
+          if (onStep(event) === 'stop') this.stopRequested = true;
+        }
+        if (r.terminated || r.truncated || this.state.step >= budget || this.stopRequested) break;
       }
-      episodeReturn += r.reward;
-      length++;
-      this.state.step++;
-      observation = r.observation;
-      info = r.info;
-      terminated = r.terminated;
-      if (onStep) {
-        Object.assign(event, {
-          step: this.state.step,
-          reward: r.reward,
-          terminated,
-          truncated: r.truncated,
-        });
-        if (onStep(event) === 'stop') this.stopRequested = true;
-      }
-      if (r.terminated || r.truncated || this.state.step >= budget || this.stopRequested) break;
+    } catch (error) {
+      // A throwing agent or env must not leave a half-written episode and an open file.
+      recorder?.abort();
+      throw error;
     }
     recorder?.close();
     return this.finishEpisode(episodeReturn, length, terminated);
@@ -550,15 +556,20 @@ function playEpisode<Obs, Act>(
   how.recorder?.start(observation, info, seed);
   let episodeReturn = 0;
   let length = 0;
-  for (;;) {
-    const act = agent.act(observation, info, how.explore);
-    const r = env.step(act.action);
-    how.recorder?.step(act, r);
-    episodeReturn += r.reward;
-    length++;
-    observation = r.observation;
-    info = r.info;
-    if (r.terminated || r.truncated) break;
+  try {
+    for (;;) {
+      const act = agent.act(observation, info, how.explore);
+      const r = env.step(act.action);
+      how.recorder?.step(act, r);
+      episodeReturn += r.reward;
+      length++;
+      observation = r.observation;
+      info = r.info;
+      if (r.terminated || r.truncated) break;
+    }
+  } catch (error) {
+    how.recorder?.abort();
+    throw error;
   }
   how.recorder?.close();
   return { episodeReturn, length };
@@ -638,5 +649,11 @@ export class EpisodeRecorder<Obs, Act> {
   /** Writes the footer and publishes the file. */
   close(): void {
     this.writer?.close();
+  }
+
+  /** Deletes the unfinished file without publishing it (the episode failed). */
+  abort(): void {
+    this.writer?.abort();
+    this.writer = undefined;
   }
 }

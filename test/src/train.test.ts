@@ -97,6 +97,32 @@ describe('train', () => {
     ]);
   });
 
+  it('leaves no unfinished episode file behind when the agent throws mid-episode', () => {
+    const dir = tmpRun('abort');
+    const run = runWriter(dir);
+    const agent = new TinyQAgent(1);
+    let acts = 0;
+    const act = agent.act.bind(agent);
+    agent.act = (observation, info, explore) => {
+      if (++acts === 3) throw new RangeError('agent failed');
+      return act(observation, info, explore);
+    };
+
+    const attempt = () =>
+      train({
+        env: make('TestChain-v0'),
+        agent,
+        seed: 0,
+        totalSteps: 50,
+        run,
+        recordEveryEpisodes: 1,
+      });
+
+    expect(attempt).toThrow('agent failed');
+    run.close();
+    expect(fs.readdirSync(path.join(dir, 'episodes'))).toEqual([]);
+  });
+
   it('refuses to run without a budget, naming the options to set', () => {
     expect(() => train({ env: make('TestChain-v0'), agent: new TinyQAgent(1), seed: 0 })).toThrow(
       /set totalSteps or totalEpisodes/,

@@ -4,7 +4,7 @@ import * as readline from 'node:readline';
 import type { RngState } from './rng';
 import type { SpaceJSON } from './spaces';
 import type { Info, RenderFrame } from './env';
-import { CorruptFileError, FileNotFoundError, describeValue } from './errors';
+import { CorruptFileError, FileNotFoundError, InvalidConfigError, describeValue } from './errors';
 
 /** Format tag on the first line of every episode file. */
 export const EPISODE_FORMAT = 'tsgym-episode/1';
@@ -25,7 +25,7 @@ export interface EpisodeHeader {
   format: typeof EPISODE_FORMAT;
   /** Registered env id passed to `make`. */
   envId: string;
-  /** Keyword arguments passed to `make`. */
+  /** Keyword arguments passed to `make`, as {@link kwargsToJSON} writes them. */
   envKwargs: Record<string, unknown>;
   /** Time limit in force. */
   maxEpisodeSteps: number;
@@ -108,6 +108,59 @@ export function toJSONLine(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
     ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v,
   );
+}
+
+/** How a non-finite number in env kwargs is written, since JSON has no Infinity or NaN. */
+export interface NonFiniteJSON {
+  /** `'Infinity'`, `'-Infinity'` or `'NaN'`. */
+  $number: string;
+}
+
+/**
+ * Env kwargs as they go into a header, so that `make` gets them back exactly on replay:
+ * non-finite numbers become {@link NonFiniteJSON} (plain JSON would turn `emailBudget:
+ * Infinity` into null) and typed arrays become plain arrays.
+ *
+ * @throws InvalidConfigError naming the key when a value has no JSON form (a function, a class
+ *   instance such as an Rng, a bigint or a symbol): the recording could not rebuild the env.
+ */
+export function kwargsToJSON(kwargs: Record<string, unknown>, where = 'envKwargs'): unknown {
+  return encodeValue(kwargs, where);
+}
+
+function encodeValue(v: unknown, where: string): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : { $number: String(v) };
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+  if (Array.isArray(v)) return v.map((e, i) => encodeValue(e, `${where}[${i}]`));
+  const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new InvalidConfigError(
+      `${where} is ${describeValue(v)}, which has no JSON form, so a recording could not ` +
+        'rebuild the env; pass plain numbers, strings, booleans, arrays and objects to make().',
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, e] of Object.entries(v as object)) {
+    if (e !== undefined) out[k] = encodeValue(e, `${where}.${k}`);
+  }
+  return out;
+}
+
+/** Inverse of {@link kwargsToJSON}: restores the non-finite numbers. */
+export function kwargsFromJSON(json: unknown): Record<string, unknown> {
+  return decodeValue(json ?? {}) as Record<string, unknown>;
+}
+
+function decodeValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decodeValue);
+  if (typeof v !== 'object' || v === null) return v;
+  const keys = Object.keys(v);
+  const tag = (v as Partial<NonFiniteJSON>).$number;
+  if (keys.length === 1 && typeof tag === 'string') return Number(tag);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = decodeValue((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 /**

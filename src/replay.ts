@@ -1,7 +1,7 @@
 import type { Env } from './env';
 import { CorruptFileError } from './errors';
 import { make } from './registry';
-import { streamEpisode, toJSONLine, type EpisodeHeader } from './recording';
+import { kwargsFromJSON, streamEpisode, toJSONLine, type EpisodeHeader } from './recording';
 import type { Space } from './spaces';
 import { Box, Dict, MultiBinary, MultiDiscrete, Tuple } from './spaces';
 
@@ -50,7 +50,7 @@ export function reviveFromJSON(space: Space<unknown>, value: unknown): unknown {
 
 /** Builds the env a recording was made on, from its header alone. */
 export function envFromHeader(header: EpisodeHeader): Env<unknown, unknown> {
-  return make(header.envId, header.envKwargs, {
+  return make(header.envId, kwargsFromJSON(header.envKwargs), {
     maxEpisodeSteps: header.maxEpisodeSteps > 0 ? header.maxEpisodeSteps : undefined,
   });
 }

@@ -1,7 +1,7 @@
 import type { Agent, ActResult, Experience } from './agent';
 import type { Env, Info } from './env';
 import { InvalidConfigError, describeValue } from './errors';
-import { EpisodeWriter, type EpisodeHeader, type RecordedAgent } from './recording';
+import { EpisodeWriter, kwargsToJSON, type EpisodeHeader, type RecordedAgent } from './recording';
 import { Rng, validateSeed, type RngState } from './rng';
 import { episodeFileName, type RunWriter } from './runs';
 import { TSGYM_VERSION } from './version';
@@ -610,7 +610,7 @@ export class EpisodeRecorder<Obs, Act> {
       kind: 'header',
       format: 'tsgym-episode/1',
       envId: spec?.id ?? 'unregistered',
-      envKwargs: spec?.kwargs ?? {},
+      envKwargs: kwargsToJSON(spec?.kwargs ?? {}) as Record<string, unknown>,
       maxEpisodeSteps: spec?.maxEpisodeSteps ?? 0,
       family: env.metadata.family,
       packageVersion: TSGYM_VERSION,

@@ -15,6 +15,7 @@ import {
   train,
 } from '../../src/index';
 import { TinyQAgent } from '../helpers/chain-env';
+import '../../envs/index';
 
 const dirs: string[] = [];
 function tmpRun(name: string): string {
@@ -245,6 +246,38 @@ describe('train', () => {
     await expect(replayEpisode(file)).rejects.toThrow(/truncated/);
     expect(() => loadCheckpoint(dir)).toThrow(CorruptFileError);
     expect(() => loadCheckpoint(dir)).toThrow(/not valid JSON/);
+  });
+
+  it('replays a recording whose env kwargs hold Infinity', async () => {
+    const dir = tmpRun('infinite-kwargs');
+    const env = make<Float32Array, Int32Array>(
+      'MarketingPopulation-v0',
+      { customers: 5, emailBudget: Infinity },
+      { wrappers: [(e) => new RecordEpisode(e, { dir })] },
+    );
+    const rng = new Rng(0);
+    env.reset({ seed: 1 });
+    for (let t = 0; t < 3; t++) env.step(env.actionSpace.sample(rng) as Int32Array);
+    env.close();
+
+    const file = path.join(dir, 'episode-000000.jsonl');
+    const header = JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]);
+
+    expect(header.envKwargs.emailBudget).toEqual({ $number: 'Infinity' });
+    expect(await replayEpisode(file)).toEqual({ ok: true, steps: 3 });
+  });
+
+  it('refuses to record env kwargs that have no JSON form, naming the key', () => {
+    const dir = tmpRun('rng-kwargs');
+    const env = make(
+      'TestChain-v0',
+      { n: 5, rng: new Rng(1) },
+      {
+        wrappers: [(e) => new RecordEpisode(e, { dir })],
+      },
+    );
+
+    expect(() => env.reset({ seed: 0 })).toThrow(/envKwargs\.rng is .*no JSON form/);
   });
 
   it('records through the RecordEpisode wrapper, with reported action probabilities', async () => {

@@ -118,8 +118,8 @@ export interface NonFiniteJSON {
 
 /**
  * Env kwargs as they go into a header, so that `make` gets them back exactly on replay:
- * non-finite numbers become {@link NonFiniteJSON} (plain JSON would turn `emailBudget:
- * Infinity` into null) and typed arrays become plain arrays.
+ * non-finite numbers become {@link NonFiniteJSON} (plain JSON would turn an `emailBudget` of
+ * `Infinity` into null) and typed arrays become plain arrays.
  *
  * @throws InvalidConfigError naming the key when a value has no JSON form (a function, a class
  *   instance such as an Rng, a bigint or a symbol): the recording could not rebuild the env.

@@ -48,7 +48,7 @@ export const REPLACEMENT_KERNELS: readonly ReplacementKernel[] = [
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
     description:
-      'missing kernel: stride 1 as XNNPACK convolutions with batch and channels swapped, 32 images at a time; other strides im2col + GEMM',
+      'missing kernel: few input channels as one GEMM im2col(x)^T dy; else stride 1 as XNNPACK convolutions with batch and channels swapped, 32 images at a time; other strides im2col + GEMM',
   },
   {
     kernelName: 'MaxPoolGrad',
@@ -309,6 +309,9 @@ function gradientsImagesInside(
   }
 }
 
+/** Filter sizes KH*KW*Ci up to this take {@link fewChannelsFilterGradient}. */
+const FEW_CHANNELS_ROWS = 32;
+
 /**
  * Conv2DBackpropFilter for stride 1 as forward convolutions with the roles swapped (the
  * batch becomes the channel axis): with X = x_pad as [Ci, H, W, B] and F = dy as
@@ -322,12 +325,16 @@ function gradientsImagesInside(
  */
 function conv2DBackpropFilter(tf: Tf, base: BaseKernels, chunkImages = 32): KernelFunc {
   const strided = im2colFilterGradient(tf, base);
+  const fewChannels = fewChannelsFilterGradient(tf, base);
   return (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const a = args.attrs as unknown as ConvAttrs & {
       filterShape: [number, number, number, number];
     };
     const info = convGeometry(tf, 'Conv2DBackpropFilter', { x: x.shape, filter: a.filterShape }, a);
+    if (info.filterHeight * info.filterWidth * info.inChannels <= FEW_CHANNELS_ROWS) {
+      return fewChannels(args);
+    }
     if (info.strideHeight !== 1 || info.strideWidth !== 1) return strided(args);
     const backend = args.backend as Backend;
     const memory = memoryOf(backend);
@@ -357,6 +364,62 @@ function conv2DBackpropFilter(tf: Tf, base: BaseKernels, chunkImages = 32): Kern
       }
     }
     return dw.info;
+  };
+}
+
+/**
+ * The transposed im2col matrix of NHWC `x` into `out`: row (kh, kw, ci) holds
+ * x_pad[b, i*s + kh, j*s + kw, ci] over all output positions (b, i, j). Padding reads 0.
+ */
+function im2colColumnsJs(x: Float32Array, out: Float32Array, info: ConvInfo): void {
+  const { inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  let p = 0;
+  for (let kh = 0; kh < info.filterHeight; kh++) {
+    for (let kw = 0; kw < info.filterWidth; kw++) {
+      for (let ci = 0; ci < c; ci++) {
+        for (let b = 0; b < info.batchSize; b++) {
+          for (let i = 0; i < oh; i++) {
+            const row = i * info.strideHeight + kh - top;
+            const inside = row >= 0 && row < h;
+            for (let j = 0; j < ow; j++, p++) {
+              const col = j * info.strideWidth + kw - left;
+              out[p] = inside && col >= 0 && col < w ? x[((b * h + row) * w + col) * c + ci] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Conv2DBackpropFilter for few input channels (the first layer of an image net) as one GEMM
+ * whose right operand is dy itself: dW [KH*KW*Ci, Co] = im2col(x)^T dy [B*OH*OW, Co], already
+ * in the filter layout. The transposed im2col matrix is small (KH*KW*Ci rows) and dy needs no
+ * copy; the swapped-role convolution spent most of its time on a filter as large as dy.
+ */
+function fewChannelsFilterGradient(tf: Tf, base: BaseKernels): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as Backend;
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+    const info = convGeometry(tf, 'Conv2DBackpropFilter', { x: x.shape, filter: a.filterShape }, a);
+    const memory = memoryOf(backend);
+    const k = info.filterHeight * info.filterWidth * info.inChannels;
+    const n = info.batchSize * info.outHeight * info.outWidth;
+    const cols = memory.alloc([k, n]);
+    im2colColumnsJs(memory.read(x), cols.values(), info);
+    const rows = call(base.reshape, backend, { x: dy }, { shape: [n, info.outChannels] });
+    const product = call(
+      base.matMul,
+      backend,
+      { a: cols.info, b: rows },
+      { transposeA: false, transposeB: false },
+    );
+    const dw = call(base.reshape, backend, { x: product }, { shape: a.filterShape });
+    for (const t of [cols.info, rows, product]) backend.disposeData(t.dataId);
+    return dw;
   };
 }
 

@@ -92,12 +92,16 @@ describe('replacement kernels on wasm', () => {
 
   it('Conv2DBackpropFilter agrees with cpu for valid and same padding, strides 1 and 2', async () => {
     const cases: [number[], number, 'valid' | 'same'][] = [
+      // Few input channels (3*3*Ci <= 32): one GEMM with dy as the right operand.
       [[3, 9, 8, 1], 1, 'valid'],
-      [[3, 9, 8, 4], 1, 'same'],
-      [[2, 9, 8, 3], 2, 'same'],
+      [[3, 9, 8, 1], 1, 'same'],
       [[2, 10, 9, 3], 2, 'valid'],
+      // Stride 1: swapped-role convolutions; other strides: im2col + GEMM.
+      [[3, 9, 8, 4], 1, 'same'],
+      [[2, 9, 8, 5], 2, 'same'],
+      [[2, 10, 9, 4], 2, 'valid'],
       // More than one chunk of 32 images.
-      [[35, 5, 6, 2], 1, 'same'],
+      [[35, 5, 6, 4], 1, 'same'],
     ];
     for (const [shape, strides, pad] of cases) {
       const gradient = () => {

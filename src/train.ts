@@ -526,6 +526,8 @@ export function evaluate<Obs, Act>(
   const episodes = options.episodes ?? 10;
   checkBudget(episodes, 'episodes');
   validateSeed(options.seed, 'evaluate seed');
+  // Checked up front so that a seed near 2^53 fails before any episode, not half-way through.
+  validateSeed(options.seed + (episodes - 1), 'evaluate seed + episodes - 1');
   const returns: number[] = [];
   const lengths: number[] = [];
   for (let i = 0; i < episodes; i++) {

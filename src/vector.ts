@@ -267,7 +267,8 @@ export class SyncVectorEnv<Obs = unknown, Act = unknown> implements VectorEnv<Ob
       return [...seed];
     }
     validateSeed(seed);
-    validateSeed(seed + this.numEnvs - 1, `seed + numEnvs - 1`);
+    // Added in this order: seed + numEnvs would round to an even number past 2^53 first.
+    validateSeed(seed + (this.numEnvs - 1), `seed + numEnvs - 1`);
 
     return this.envs.map((_, i) => seed + i);
   }

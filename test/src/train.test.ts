@@ -10,6 +10,7 @@ import {
   RunWriter,
   loadCheckpoint,
   make,
+  evaluate,
   readMetrics,
   replayEpisode,
   train,
@@ -122,6 +123,26 @@ describe('train', () => {
     expect(attempt).toThrow('agent failed');
     run.close();
     expect(fs.readdirSync(path.join(dir, 'episodes'))).toEqual([]);
+  });
+
+  it('rejects an evaluation seed whose last episode seed passes 2^53 before playing any', () => {
+    const agent = new TinyQAgent(1);
+    let acts = 0;
+    const act = agent.act.bind(agent);
+    agent.act = (observation, info, explore) => {
+      acts++;
+      return act(observation, info, explore);
+    };
+
+    const attempt = () =>
+      evaluate(make('TestChain-v0'), agent, { seed: Number.MAX_SAFE_INTEGER, episodes: 2 });
+
+    expect(attempt).toThrow(/evaluate seed \+ episodes - 1/);
+    expect(acts).toBe(0);
+    expect(
+      evaluate(make('TestChain-v0'), agent, { seed: Number.MAX_SAFE_INTEGER - 1, episodes: 2 })
+        .returns,
+    ).toHaveLength(2);
   });
 
   it('refuses to run without a budget, naming the options to set', () => {

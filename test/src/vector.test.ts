@@ -196,6 +196,13 @@ describe('SyncVectorEnv seeding', () => {
     expect(new Set(observations).size).toBe(3);
   });
 
+  it('rejects a seed whose last sub-env seed passes 2^53, before resetting any sub-env', () => {
+    const vec = makeVec<number, number>('VecCounter-v0', 2, { randomStart: true });
+
+    expect(() => vec.reset({ seed: Number.MAX_SAFE_INTEGER })).toThrow(/seed \+ numEnvs - 1/);
+    expect(vec.reset({ seed: Number.MAX_SAFE_INTEGER - 1 }).observations).toHaveLength(2);
+  });
+
   it('takes one seed per sub-env from an array, continuing streams for undefined entries', () => {
     const vec = makeVec<number, number>('VecCounter-v0', 2, { randomStart: true });
     const single = new CounterEnv({ randomStart: true });

@@ -334,6 +334,16 @@ export class NormalizeObservation<Act> extends Wrapper<BoxArray, Act> {
     return { ...r, observation: this.normalize(r.observation) };
   }
 
+  /** Saves the observation statistics (for checkpoints). */
+  getState(): { obsRms: RunningMeanStdState } {
+    return { obsRms: this.obsRms.getState() };
+  }
+
+  /** Restores a state saved by {@link NormalizeObservation.getState}. */
+  setState(state: { obsRms: RunningMeanStdState }): void {
+    this.obsRms.setState(state.obsRms);
+  }
+
   private normalize(observation: BoxArray): BoxArray {
     if (this.updateStatistics) this.obsRms.update(observation);
     const out = this.space.zeros();

@@ -5,6 +5,7 @@ import { EpisodeWriter, kwargsToJSON, type EpisodeHeader, type RecordedAgent } f
 import { Rng, validateSeed, type RngState } from './rng';
 import { episodeFileName, type RunWriter } from './runs';
 import { TSGYM_VERSION } from './version';
+import { Wrapper } from './wrappers';
 
 /** Statistics of one finished training episode, passed to `onEpisodeEnd`. */
 export interface EpisodeEnd {
@@ -126,6 +127,25 @@ interface LoopState {
   evalRound: number;
   window: { values: number[]; sum: number };
   pending: Pending;
+  /** `getState()` of every wrapper that has one (e.g. NormalizeReward), outermost first. */
+  wrappers?: unknown[];
+}
+
+interface StatefulWrapper {
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** The wrappers around `env` that carry learned state (running statistics), outermost first. */
+function statefulWrappers(env: Env<unknown, unknown>): StatefulWrapper[] {
+  const out: StatefulWrapper[] = [];
+  for (let e: Env<unknown, unknown> = env; e instanceof Wrapper; e = e.env) {
+    const w = e as unknown as Partial<StatefulWrapper>;
+    if (typeof w.getState === 'function' && typeof w.setState === 'function') {
+      out.push(w as StatefulWrapper);
+    }
+  }
+  return out;
 }
 
 /**
@@ -317,6 +337,14 @@ class TrainingLoop<Obs, Act> {
     this.window = ReturnWindow.fromJSON(this.o.windowSize, saved.window);
     this.o.agent.setState(saved.agent);
     if (saved.envRng) this.o.env.setRngState(saved.envRng);
+    const wrappers = statefulWrappers(this.o.env as Env<unknown, unknown>);
+    if (saved.wrappers && saved.wrappers.length !== wrappers.length) {
+      throw new InvalidConfigError(
+        `resumeFrom holds the state of ${saved.wrappers.length} stateful wrappers (such as ` +
+          `NormalizeReward) but the env has ${wrappers.length}; wrap the env as in the saved run.`,
+      );
+    }
+    saved.wrappers?.forEach((state, i) => wrappers[i].setState(state));
   }
 
   private resetEnv(env: Env<Obs, Act>, seed: number | undefined) {
@@ -473,6 +501,7 @@ class TrainingLoop<Obs, Act> {
     s.agent = this.o.agent.getState();
     s.window = this.window.toJSON();
     s.envRng = this.o.env.getRngState() ?? null;
+    s.wrappers = statefulWrappers(this.o.env as Env<unknown, unknown>).map((w) => w.getState());
     const file = this.o.run!.saveCheckpoint(s.step, s);
     s.agent = null;
     this.o.callbacks.onCheckpoint?.(file, s.step);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   CorruptFileError,
   InvalidConfigError,
+  NormalizeReward,
   RecordEpisode,
   Rng,
   RunWriter,
@@ -198,6 +199,44 @@ describe('train', () => {
 
     expect(checkpoint.step).toBeGreaterThan(0);
     expect(withoutTime(readMetrics(split))).toEqual(withoutTime(readMetrics(full)));
+  });
+
+  it('resumes the running statistics of a NormalizeReward wrapper from a checkpoint', () => {
+    const normalized = () =>
+      make<number, number>('TestChain-v0', {}, { wrappers: [(e) => new NormalizeReward(e)] });
+    const full = tmpRun('norm-full');
+    const runA = runWriter(full);
+    train({ env: normalized(), agent: new TinyQAgent(1), seed: 3, totalEpisodes: 30, run: runA });
+    runA.close();
+    const split = tmpRun('norm-split');
+    const runB = runWriter(split);
+    const options = { agent: new TinyQAgent(1), seed: 3, checkpointAtEnd: true };
+    train({ ...options, env: normalized(), totalEpisodes: 10, run: runB });
+    runB.close();
+
+    const checkpoint = loadCheckpoint(split);
+    const runC = runWriter(split, { afterStep: checkpoint.step });
+    const env = normalized();
+    train({
+      env,
+      agent: new TinyQAgent(9),
+      seed: 3,
+      totalEpisodes: 30,
+      run: runC,
+      resumeFrom: checkpoint.state,
+    });
+    runC.close();
+
+    expect(withoutTime(readMetrics(split))).toEqual(withoutTime(readMetrics(full)));
+    expect(() =>
+      train({
+        env: make('TestChain-v0'),
+        agent: new TinyQAgent(9),
+        seed: 3,
+        totalEpisodes: 31,
+        resumeFrom: checkpoint.state,
+      }),
+    ).toThrow(/state of 1 stateful wrappers/);
   });
 
   it('records episodes that replay step for step, seeded or continuing the stream', async () => {

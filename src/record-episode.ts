@@ -57,7 +57,7 @@ export class RecordEpisode<Obs, Act> extends Wrapper<Obs, Act> {
       });
     }
     const result = this.env.reset(args);
-    this.recorder?.start(result.observation, result.info, args.seed);
+    this.recorder?.start(result.observation, result.info, args.seed, args.options);
     return result;
   }
 

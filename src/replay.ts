@@ -84,7 +84,8 @@ export async function replayEpisode(filePath: string): Promise<ReplayReport> {
       env = envFromHeader(record);
       if (record.seed === null && record.rngState) env.setRngState(record.rngState);
       const args = record.seed === null ? {} : { seed: record.seed };
-      const { observation } = env.reset({ ...args, options: record.resetOptions });
+      const options = record.resetOptions && kwargsFromJSON(record.resetOptions);
+      const { observation } = env.reset({ ...args, options });
       const diff = differs('observation', -1, record.observation, observation);
       if (diff) return { ok: false, steps, firstDifference: diff };
     } else if (record.kind === 'step') {

@@ -630,8 +630,17 @@ export class EpisodeRecorder<Obs, Act> {
     this.rngBefore = env.getRngState() ?? null;
   }
 
-  /** Writes the header after `reset`. */
-  start(observation: Obs, info: Info, seed: number | undefined): void {
+  /**
+   * Writes the header after `reset`.
+   *
+   * @param resetOptions - the `options` passed to `reset`, recorded so the replay passes them too.
+   */
+  start(
+    observation: Obs,
+    info: Info,
+    seed: number | undefined,
+    resetOptions?: Record<string, unknown>,
+  ): void {
     const env = this.env;
     const spec = env.spec;
     const agent: RecordedAgent | null = this.agent
@@ -647,6 +656,9 @@ export class EpisodeRecorder<Obs, Act> {
       packageVersion: TSGYM_VERSION,
       seed: seed ?? null,
       rngState: seed === undefined ? this.rngBefore : null,
+      ...(resetOptions === undefined
+        ? {}
+        : { resetOptions: kwargsToJSON(resetOptions, 'reset options') as Record<string, unknown> }),
       agent,
       observationSpace: env.observationSpace.toJSON(),
       actionSpace: env.actionSpace.toJSON(),

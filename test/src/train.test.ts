@@ -327,6 +327,24 @@ describe('train', () => {
     expect(await replayEpisode(file)).toEqual({ ok: true, steps: 3 });
   });
 
+  it('records reset options so that an episode reset with them replays', async () => {
+    const dir = tmpRun('reset-options');
+    const env = make<Float32Array, number>(
+      'CartPole-v1',
+      {},
+      {
+        wrappers: [(e) => new RecordEpisode(e, { dir })],
+      },
+    );
+    env.reset({ seed: 2, options: { low: -0.2, high: 0.2 } });
+    for (let t = 0; t < 4; t++) env.step(t % 2);
+    env.close();
+
+    const file = path.join(dir, 'episode-000000.jsonl');
+
+    expect(await replayEpisode(file)).toEqual({ ok: true, steps: 4 });
+  });
+
   it('refuses to record env kwargs that have no JSON form, naming the key', () => {
     const dir = tmpRun('rng-kwargs');
     const env = make(

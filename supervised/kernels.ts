@@ -37,7 +37,8 @@ export const REPLACEMENT_KERNELS: readonly ReplacementKernel[] = [
   {
     kernelName: 'BatchMatMul',
     backendName: 'wasm',
-    description: 'transposed operands transposed explicitly, then the XNNPACK GEMM',
+    description:
+      'transposed operands transposed explicitly, then the XNNPACK GEMM; a b^T with b much taller than a as (b a^T)^T',
   },
   {
     kernelName: '_FusedMatMul',
@@ -128,6 +129,37 @@ function transposeLastTwo(base: BaseKernels, backend: Backend, x: TensorInfo): T
 }
 
 /**
+ * Whether a b^T is cheaper as (b a^T)^T: the copies then move a and the product instead of b
+ * (and the GEMM packs a^T, not b^T, as its right operand). True for a dense layer's input
+ * gradient dy W^T when the layer has many more inputs than the batch has rows.
+ */
+function cheaperSwapped(a: TensorInfo, b: TensorInfo): boolean {
+  const r = a.shape.length;
+  if (r !== b.shape.length || a.shape.slice(0, -2).some((d, i) => d !== b.shape[i])) return false;
+  const [m, k, n] = [a.shape[r - 2], a.shape[r - 1], b.shape[r - 2]];
+  return 2 * m * k + m * n < 2 * n * k;
+}
+
+/** a b^T computed as (b a^T)^T with explicit transposes and no transposed GEMM. */
+function swappedProduct(
+  base: BaseKernels,
+  inner: KernelFunc,
+  backend: Backend,
+  { a, b, attrs }: { a: TensorInfo; b: TensorInfo; attrs?: object },
+): TensorInfo {
+  const aT = transposeLastTwo(base, backend, a);
+  // Only element-wise attributes (a fused activation) remain, so they commute with ^T.
+  const product = inner({
+    inputs: { a: b, b: aT },
+    backend,
+    attrs: { ...attrs, transposeA: false, transposeB: false },
+  }) as TensorInfo;
+  const out = transposeLastTwo(base, backend, product);
+  for (const t of [aT, product]) backend.disposeData(t.dataId);
+  return out;
+}
+
+/**
  * A matmul kernel that never hands a transposed operand to `inner`: it transposes the operand
  * itself and clears the flag. Other inputs (bias, prelu weights) and attributes pass through.
  */
@@ -136,8 +168,11 @@ function explicitTransposeMatMul(base: BaseKernels, inner: KernelFunc): KernelFu
     const backend = anyBackend as Backend;
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return inner({ inputs, backend, attrs });
-    const temporary: TensorInfo[] = [];
     const { a, b, ...rest } = inputs as Record<string, TensorInfo>;
+    if (transposeB && !transposeA && Object.keys(rest).length === 0 && cheaperSwapped(a, b)) {
+      return swappedProduct(base, inner, backend, { a, b, attrs });
+    }
+    const temporary: TensorInfo[] = [];
     const a2 = transposeA ? transposeLastTwo(base, backend, a) : a;
     const b2 = transposeB ? transposeLastTwo(base, backend, b) : b;
     if (transposeA) temporary.push(a2);

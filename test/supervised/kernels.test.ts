@@ -77,6 +77,13 @@ describe('replacement kernels on wasm', () => {
     }
   });
 
+  it('BatchMatMul agrees with cpu when a b^T runs as (b a^T)^T (b much taller than a)', async () => {
+    await expectAgreement(() => tf.matMul(normal([3, 4], 22), normal([20, 4], 23), false, true));
+    await expectAgreement(() =>
+      tf.matMul(normal([2, 3, 4], 24), normal([2, 20, 4], 25), false, true),
+    );
+  });
+
   it('_FusedMatMul with bias and ReLU agrees with cpu for transposed operands', async () => {
     await expectAgreement(() =>
       tf.fused.matMul({

@@ -264,6 +264,18 @@ function withDefaults<Obs, Act>(options: TrainOptions<Obs, Act>): Resolved<Obs, 
   }
   checkBudget(options.totalSteps, 'totalSteps');
   checkBudget(options.totalEpisodes, 'totalEpisodes');
+  checkBudget(options.windowSize, 'windowSize');
+  checkBudget(options.logEveryEpisodes, 'logEveryEpisodes');
+  checkBudget(options.evalEpisodes, 'evalEpisodes');
+  for (const name of [
+    'recordEveryEpisodes',
+    'evalEveryEpisodes',
+    'checkpointEveryEpisodes',
+  ] as const) {
+    // 0 means never; a fraction or a negative count would silently never (or always) fire.
+    const value = options[name];
+    if (value !== undefined && value !== 0) checkBudget(value, `${name} (0 for never)`);
+  }
   return {
     logEveryEpisodes: 1,
     recordEveryEpisodes: 0,

@@ -146,6 +146,16 @@ describe('train', () => {
     ).toHaveLength(2);
   });
 
+  it('rejects a zero moving-average window and a fractional record interval', () => {
+    const base = { env: make('TestChain-v0'), agent: new TinyQAgent(1), seed: 0, totalEpisodes: 3 };
+
+    expect(() => train({ ...base, windowSize: 0 })).toThrow(
+      'windowSize must be a positive integer; received 0.',
+    );
+    expect(() => train({ ...base, recordEveryEpisodes: 2.5 })).toThrow(/recordEveryEpisodes/);
+    expect(train({ ...base, recordEveryEpisodes: 0 }).episodes).toBe(3);
+  });
+
   it('refuses to run without a budget, naming the options to set', () => {
     expect(() => train({ env: make('TestChain-v0'), agent: new TinyQAgent(1), seed: 0 })).toThrow(
       /set totalSteps or totalEpisodes/,

@@ -178,7 +178,7 @@ export class Box extends Space<BoxArray> {
         // The integers inside [lo, hi] run from ceil(lo) to floor(hi) (bounds may be fractional).
         v = isInt
           ? Math.ceil(lo) + rng.int(Math.floor(hi) - Math.ceil(lo) + 1)
-          : rng.uniform(lo, hi);
+          : uniform(rng, lo, hi);
       } else if (Number.isFinite(lo)) v = lo - Math.log(1 - rng.random());
       else if (Number.isFinite(hi)) v = hi + Math.log(1 - rng.random());
       else v = rng.normal();
@@ -210,6 +210,14 @@ export class Box extends Space<BoxArray> {
       dtype: this.dtype,
     };
   }
+}
+
+// rng.uniform's `high - low` overflows to Infinity for bounds near +-Number.MAX_VALUE; the
+// convex combination gives the same draw whenever the width is finite and stays in range.
+function uniform(rng: Rng, lo: number, hi: number): number {
+  if (Number.isFinite(hi - lo)) return rng.uniform(lo, hi);
+  const u = rng.random();
+  return lo * (1 - u) + hi * u;
 }
 
 // Rounding is monotonic, so a draw in [low, high] rounds into the float32 bounds that

@@ -155,6 +155,15 @@ describe('Box', () => {
     expect(() => new Box(0.2, 0.8, [1], 'int32')).toThrow(/holds no integer/);
   });
 
+  it('samples float64 values inside bounds whose width overflows to Infinity', () => {
+    const space = new Box(-Number.MAX_VALUE, Number.MAX_VALUE, [16], 'float64');
+
+    const sample = space.sample(new Rng(4));
+
+    expect(sample.every((v) => Number.isFinite(v))).toBe(true);
+    expect(space.contains(sample)).toBe(true);
+  });
+
   it('samples float32 values spread over [low, high]', () => {
     const space = new Box(-2, 3, [1000]);
 

@@ -185,7 +185,9 @@ class ReturnWindow {
   static fromJSON(capacity: number, saved: { values: number[]; sum: number }): ReturnWindow {
     const w = new ReturnWindow(capacity);
     for (const v of saved.values.slice(-capacity)) w.push(v);
-    w.sum = saved.sum;
+    // The saved sum is kept for bit-identical means, but only when it covers the same values: a
+    // run resumed with a smaller window keeps fewer, and their own sum is the right one.
+    if (saved.values.length <= capacity) w.sum = saved.sum;
     return w;
   }
 }

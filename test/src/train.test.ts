@@ -15,6 +15,7 @@ import {
   readMetrics,
   replayEpisode,
   train,
+  type EpisodeEnd,
 } from '../../src/index';
 import { TinyQAgent } from '../helpers/chain-env';
 import '../../envs/index';
@@ -247,6 +248,41 @@ describe('train', () => {
         resumeFrom: checkpoint.state,
       }),
     ).toThrow(/state of 1 stateful wrappers/);
+  });
+
+  it('averages only the last windowSize returns after resuming with a smaller window', () => {
+    const dir = tmpRun('window');
+    const run = runWriter(dir);
+    const returns: number[] = [];
+    const callbacks = { onEpisodeEnd: (end: EpisodeEnd) => void returns.push(end.episodeReturn) };
+    const env = make<number, number>(
+      'TestChain-v0',
+      {},
+      { wrappers: [(e) => new NormalizeReward(e)] },
+    );
+    train({
+      env,
+      agent: new TinyQAgent(1),
+      seed: 3,
+      totalEpisodes: 20,
+      run,
+      checkpointAtEnd: true,
+      callbacks,
+    });
+    run.close();
+
+    const resumed = train({
+      env,
+      agent: new TinyQAgent(1),
+      seed: 3,
+      totalEpisodes: 21,
+      windowSize: 5,
+      resumeFrom: loadCheckpoint(dir).state,
+      callbacks,
+    });
+
+    const last5 = returns.slice(-5);
+    expect(resumed.meanReturn).toBeCloseTo(last5.reduce((a, b) => a + b, 0) / 5, 12);
   });
 
   it('records episodes that replay step for step, seeded or continuing the stream', async () => {

@@ -322,7 +322,8 @@ class TrainingLoop<Obs, Act> {
   }
 
   run(): TrainResult {
-    let stoppedBy: TrainResult['stoppedBy'] | undefined;
+    // A run resumed at or past its budget plays nothing more (not one extra episode).
+    let stoppedBy = this.budgetReached();
     while (!stoppedBy) {
       const end = this.runEpisode();
       stoppedBy = this.afterEpisode(end);
@@ -463,8 +464,13 @@ class TrainingLoop<Obs, Act> {
       this.checkpoint();
     }
     if (stop) return 'callback';
-    if (o.totalSteps !== undefined && s.step >= o.totalSteps) return 'totalSteps';
-    if (o.totalEpisodes !== undefined && s.episode >= o.totalEpisodes) return 'totalEpisodes';
+    return this.budgetReached();
+  }
+
+  private budgetReached(): 'totalSteps' | 'totalEpisodes' | undefined {
+    const { totalSteps, totalEpisodes } = this.o;
+    if (totalSteps !== undefined && this.state.step >= totalSteps) return 'totalSteps';
+    if (totalEpisodes !== undefined && this.state.episode >= totalEpisodes) return 'totalEpisodes';
     return undefined;
   }
 

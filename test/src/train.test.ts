@@ -285,6 +285,35 @@ describe('train', () => {
     expect(resumed.meanReturn).toBeCloseTo(last5.reduce((a, b) => a + b, 0) / 5, 12);
   });
 
+  it('plays no further episode when resumed from a checkpoint that already met the budget', () => {
+    const dir = tmpRun('met');
+    const run = runWriter(dir);
+    train({
+      env: make('TestChain-v0'),
+      agent: new TinyQAgent(1),
+      seed: 3,
+      totalEpisodes: 10,
+      run,
+      checkpointAtEnd: true,
+    });
+    run.close();
+    const { step, state } = loadCheckpoint(dir);
+    const agent = new TinyQAgent(1);
+    let learnCalls = 0;
+    agent.learn = () => void learnCalls++;
+
+    const result = train({
+      env: make('TestChain-v0'),
+      agent,
+      seed: 3,
+      totalEpisodes: 10,
+      resumeFrom: state,
+    });
+
+    expect(result).toMatchObject({ episodes: 10, steps: step, stoppedBy: 'totalEpisodes' });
+    expect(learnCalls).toBe(0);
+  });
+
   it('records episodes that replay step for step, seeded or continuing the stream', async () => {
     const dir = tmpRun('rec');
     const run = runWriter(dir);

@@ -323,7 +323,7 @@ class TrainingLoop<Obs, Act> {
 
   run(): TrainResult {
     // A run resumed at or past its budget plays nothing more (not one extra episode).
-    let stoppedBy = this.budgetReached();
+    let stoppedBy: TrainResult['stoppedBy'] | undefined = this.budgetReached();
     while (!stoppedBy) {
       const end = this.runEpisode();
       stoppedBy = this.afterEpisode(end);

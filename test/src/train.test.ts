@@ -300,7 +300,10 @@ describe('train', () => {
     const { step, state } = loadCheckpoint(dir);
     const agent = new TinyQAgent(1);
     let learnCalls = 0;
-    agent.learn = () => void learnCalls++;
+    agent.learn = () => {
+      learnCalls++;
+      return { loss: 0 };
+    };
 
     const result = train({
       env: make('TestChain-v0'),

@@ -663,6 +663,9 @@ export class EpisodeRecorder<Obs, Act> {
   ): void {
     const env = this.env;
     const spec = env.spec;
+    // A first reset without a seed seeds the env from OS entropy; that seed, read back from
+    // the env, is what the replay needs (there was no generator state before the reset).
+    if (seed === undefined && this.rngBefore === null) seed = env.getRngState()?.seed;
     const agent: RecordedAgent | null = this.agent
       ? { name: this.agent.name, config: this.agent.config() }
       : null;

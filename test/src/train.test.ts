@@ -423,6 +423,26 @@ describe('train', () => {
     expect(await replayEpisode(file)).toEqual({ ok: true, steps: 4 });
   });
 
+  it('replays an episode whose first reset had no seed, from the entropy seed it drew', async () => {
+    const dir = tmpRun('entropy');
+    const env = make<number, number>(
+      'TestChain-v0',
+      { n: 30 },
+      {
+        wrappers: [(e) => new RecordEpisode(e, { dir })],
+      },
+    );
+    env.reset();
+    for (let t = 0; t < 6; t++) env.step(1);
+    env.close();
+
+    const file = path.join(dir, 'episode-000000.jsonl');
+    const header = JSON.parse(fs.readFileSync(file, 'utf8').split('\n')[0]);
+
+    expect(header.seed).toBe(env.getRngState()!.seed);
+    expect(await replayEpisode(file)).toEqual({ ok: true, steps: 6 });
+  });
+
   it('refuses to record env kwargs that have no JSON form, naming the key', () => {
     const dir = tmpRun('rng-kwargs');
     const env = make(

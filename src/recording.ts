@@ -184,11 +184,23 @@ export class EpisodeWriter {
     readonly filePath: string,
     header: EpisodeHeader,
   ) {
+    const target = path.resolve(filePath);
+    if (EpisodeWriter.open.has(target)) {
+      throw new InvalidConfigError(
+        `another EpisodeWriter is still writing ${filePath}; two recorders share one file name ` +
+          '(e.g. RecordEpisode on every sub-env of a vector env with the same dir). Give each ' +
+          'recorder its own dir.',
+      );
+    }
     fs.mkdirSync(path.dirname(filePath), { recursive: true });
     this.tmpPath = `${filePath}.${process.pid}.tmp`;
     this.fd = fs.openSync(this.tmpPath, 'w');
+    EpisodeWriter.open.add(target);
     this.writeLine(toJSONLine(header));
   }
+
+  // Final paths being written in this process; a second writer would share the temp file.
+  private static readonly open = new Set<string>();
 
   /** Appends one step line. */
   step(step: Omit<EpisodeStep, 'kind' | 't'>): void {
@@ -208,11 +220,13 @@ export class EpisodeWriter {
     this.flush();
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
+    EpisodeWriter.open.delete(path.resolve(this.filePath));
     fs.renameSync(this.tmpPath, this.filePath);
   }
 
   /** Closes and deletes the temporary file without publishing it. */
   abort(): void {
+    EpisodeWriter.open.delete(path.resolve(this.filePath));
     fs.closeSync(this.fd);
     fs.rmSync(this.tmpPath, { force: true });
   }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CorruptFileError,
+  Env,
   InvalidConfigError,
   NormalizeReward,
   RecordEpisode,
@@ -441,6 +442,22 @@ describe('train', () => {
 
     expect(header.seed).toBe(env.getRngState()!.seed);
     expect(await replayEpisode(file)).toEqual({ ok: true, steps: 6 });
+  });
+
+  it('refuses a second recorder writing the same episode file, naming the file', async () => {
+    const dir = tmpRun('shared-dir');
+    const record = { wrappers: [(e: Env<unknown, unknown>) => new RecordEpisode(e, { dir })] };
+    const first = make<number, number>('TestChain-v0', {}, record);
+    const second = make<number, number>('TestChain-v0', {}, record);
+    first.reset({ seed: 0 });
+
+    expect(() => second.reset({ seed: 1 })).toThrow(/still writing .*episode-000000\.jsonl/);
+    first.step(1);
+    first.close();
+    expect(await replayEpisode(path.join(dir, 'episode-000000.jsonl'))).toEqual({
+      ok: true,
+      steps: 1,
+    });
   });
 
   it('refuses to record env kwargs that have no JSON form, naming the key', () => {

@@ -153,10 +153,11 @@ export class Box extends Space<BoxArray> {
           `Box low[${i}] = ${this.low[i]} exceeds high[${i}] = ${this.high[i]}; low <= high needed.`,
         );
       }
-      if (dtype === 'int32' && Math.ceil(this.low[i]) > Math.floor(this.high[i])) {
+      const [ilo, ihi] = int32Range(this.low[i], this.high[i]);
+      if (dtype === 'int32' && ilo > ihi) {
         throw new InvalidConfigError(
           `int32 Box [low[${i}], high[${i}]] = [${this.low[i]}, ${this.high[i]}] holds no ` +
-            'integer; widen the bounds or use a float dtype.',
+            'int32 integer; widen the bounds or use a float dtype.',
         );
       }
     }
@@ -173,16 +174,14 @@ export class Box extends Space<BoxArray> {
     for (let i = 0; i < this.size; i++) {
       const lo = this.low[i];
       const hi = this.high[i];
+      const [ilo, ihi] = int32Range(lo, hi);
       let v: number;
       if (Number.isFinite(lo) && Number.isFinite(hi)) {
-        // The integers inside [lo, hi] run from ceil(lo) to floor(hi) (bounds may be fractional).
-        v = isInt
-          ? Math.ceil(lo) + rng.int(Math.floor(hi) - Math.ceil(lo) + 1)
-          : uniform(rng, lo, hi);
+        v = isInt ? ilo + rng.int(ihi - ilo + 1) : uniform(rng, lo, hi);
       } else if (Number.isFinite(lo)) v = lo - Math.log(1 - rng.random());
       else if (Number.isFinite(hi)) v = hi + Math.log(1 - rng.random());
       else v = rng.normal();
-      out[i] = isInt ? Math.round(v) : v;
+      out[i] = isInt ? Math.min(Math.max(Math.round(v), ilo), ihi) : v;
     }
     if (this.dtype === 'float32') clampFloat32(out as Float32Array, this.low, this.high);
     return out;
@@ -210,6 +209,12 @@ export class Box extends Space<BoxArray> {
       dtype: this.dtype,
     };
   }
+}
+
+// The integers an int32 box can hold in [lo, hi]: bounds may be fractional (0.3 rounds to 0,
+// outside the box) or beyond int32 (Int32Array would wrap 3e9 to a negative number).
+function int32Range(lo: number, hi: number): [number, number] {
+  return [Math.max(Math.ceil(lo), -(2 ** 31)), Math.min(Math.floor(hi), 2 ** 31 - 1)];
 }
 
 // rng.uniform's `high - low` overflows to Infinity for bounds near +-Number.MAX_VALUE; the

@@ -152,7 +152,19 @@ describe('Box', () => {
     const values = new Set(Array.from({ length: 200 }, () => space.sample(rng)[0]));
 
     expect([...values].sort()).toEqual([1, 2]);
-    expect(() => new Box(0.2, 0.8, [1], 'int32')).toThrow(/holds no integer/);
+    expect(() => new Box(0.2, 0.8, [1], 'int32')).toThrow(/holds no int32 integer/);
+  });
+
+  it('samples int32 values inside a fractional half-open bound and bounds past int32', () => {
+    const halfOpen = new Box(0.3, Infinity, [64], 'int32');
+    const wide = new Box(0, 3e9, [64], 'int32');
+    const rng = new Rng(6);
+
+    const samples = [halfOpen.sample(rng), wide.sample(rng)];
+
+    expect(halfOpen.contains(samples[0])).toBe(true);
+    expect(wide.contains(samples[1])).toBe(true);
+    expect(() => new Box(3e9, 4e9, [1], 'int32')).toThrow(/holds no int32 integer/);
   });
 
   it('samples float64 values inside bounds whose width overflows to Infinity', () => {

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import {
   InvalidConfigError,
+  Rng,
   RunWriter,
   evaluate,
   loadCheckpoint,
@@ -240,7 +241,7 @@ function trainAndReport(
   } else {
     const final = evaluate(p.evalEnv, p.agent, {
       episodes: flags.evalEpisodes,
-      seed: flags.seed + 1_000_000,
+      seed: new Rng(flags.seed).spawn('final-eval').int(2 ** 31 - 1),
       run: p.run,
       recordIndex: result.episodes,
     });

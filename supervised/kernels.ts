@@ -64,6 +64,11 @@ export const REPLACEMENT_KERNELS: readonly ReplacementKernel[] = [
       'sums over all leading axes (bias gradients) in one pass, four rows at a time, float64 accumulators',
   },
   {
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    description: 'a shared reference to the input memory (as on cpu), not a copy',
+  },
+  {
     kernelName: 'Mean',
     backendName: 'wasm',
     description: 'means over axes of size 1 become a reshape',
@@ -740,6 +745,20 @@ function meanOverUnitAxes(base: BaseKernels, original: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Identity as a shared reference to the input's memory (a reshape to the same shape), as the
+ * cpu backend does; the wasm kernel copied the tensor, 51 times per CNN training step (clones
+ * in the optimizer and layers). TF.js never writes into a tensor's memory after creation, so
+ * sharing is safe. Strings go to the original kernel.
+ */
+function sharedIdentity(base: BaseKernels, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return original(args);
+    return call(base.reshape, args.backend as Backend, { x }, { shape: x.shape });
+  };
+}
+
 interface Registration {
   original: KernelConfig | undefined;
   replacement: KernelConfig;
@@ -823,6 +842,14 @@ export function registerFastKernels(tf: Tf): void {
       backendName: 'wasm',
       kernelFunc: meanOverUnitAxes(wasm, mean.kernelFunc),
     });
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity) {
+    replace(tf, {
+      kernelName: 'Identity',
+      backendName: 'wasm',
+      kernelFunc: sharedIdentity(wasm, identity.kernelFunc),
+    });
+  }
   const sum = tf.getKernel('Sum', 'wasm');
   if (sum)
     replace(tf, {

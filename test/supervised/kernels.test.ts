@@ -190,6 +190,21 @@ describe('replacement kernels on wasm', () => {
     ]);
   });
 
+  it('Identity shares memory: clones read the same values and free nothing early', async () => {
+    await tf.setBackend('wasm');
+    const bytesBefore = tf.memory().numBytes;
+    const x = tf.tensor1d([1.5, -2, 3]);
+
+    const copy = x.clone();
+    const values = Array.from(copy.dataSync());
+    copy.dispose();
+
+    expect(values).toEqual([1.5, -2, 3]);
+    expect(Array.from(x.dataSync())).toEqual([1.5, -2, 3]);
+    x.dispose();
+    expect(tf.memory().numBytes).toBe(bytesBefore);
+  });
+
   it('leave no tensors behind', async () => {
     await tf.setBackend('wasm');
     const x = normal([2, 8, 8, 3], 19);

@@ -714,16 +714,24 @@ function conv2DBackpropInput(tf: Tf, base: BaseKernels, original: KernelFunc): K
       [info.filterWidth - 1 - left, w - info.outWidth + left],
       [0, 0],
     ];
-    const dyPadded = call(base.pad, backend, { x: dy }, { paddings, constantValue: 0 });
+    // Equal padding on all four sides (3x3 'valid' and 'same') is left to the convolution
+    // itself, which reads it without a padded copy of dy.
+    const even = paddings
+      .slice(1, 3)
+      .flat()
+      .every((v) => v === paddings[1][0]);
+    const dyPadded = even ? dy : call(base.pad, backend, { x: dy }, { paddings, constantValue: 0 });
     const flipped = call(base.reverse, backend, { x: filter }, { dims: [0, 1] });
     const swapped = call(base.transpose, backend, { x: flipped }, { perm: [0, 1, 3, 2] });
     const dx = call(
       base.conv2d,
       backend,
       { x: dyPadded, filter: swapped },
-      { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 },
+      { strides: 1, pad: even ? paddings[1][0] : 'valid', dataFormat: 'NHWC', dilations: 1 },
     );
-    for (const t of [dyPadded, flipped, swapped]) backend.disposeData(t.dataId);
+    for (const t of even ? [flipped, swapped] : [dyPadded, flipped, swapped]) {
+      backend.disposeData(t.dataId);
+    }
     return dx;
   };
 }

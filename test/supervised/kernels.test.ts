@@ -125,13 +125,15 @@ describe('replacement kernels on wasm', () => {
     }
   });
 
-  it('Conv2DBackpropInput agrees with cpu, including the strided fallback', async () => {
-    for (const [strides, pad] of [
-      [1, 'valid'],
-      [1, 'same'],
-      [2, 'same'],
+  it('Conv2DBackpropInput agrees with cpu, including uneven padding and the strided fallback', async () => {
+    for (const [size, strides, pad] of [
+      [3, 1, 'valid'],
+      [3, 1, 'same'],
+      // A 2x2 'same' filter pads one side only: dy is padded explicitly.
+      [2, 1, 'same'],
+      [3, 2, 'same'],
     ] as const) {
-      const filter = normal([3, 3, 4, 6], 10);
+      const filter = normal([size, size, 4, 6], 10);
       const gradient = () =>
         tf.grad((x: tf.Tensor) =>
           tf

@@ -11,6 +11,7 @@ import {
   type RngState,
 } from '../src/index';
 import { epsilonGreedyProbs, type ActionMask } from './exploration';
+import { checkFeatureVector } from './features';
 
 /**
  * Online ridge regression `y ~ w . [x, 1]`, kept exact after every sample by the
@@ -167,7 +168,7 @@ export class LinearEpsilonGreedyAgent implements Agent<ArrayLike<number>, number
 
   /** Predicted reward of every action (a fresh array). */
   predict(context: ArrayLike<number>): Float64Array {
-    checkContext(context, this.options.inputSize);
+    checkFeatureVector(context, this.options.inputSize);
     return Float64Array.from(this.models, (m) => m.predict(context));
   }
 
@@ -201,7 +202,7 @@ export class LinearEpsilonGreedyAgent implements Agent<ArrayLike<number>, number
         `reward must be a finite number; received ${describeValue(e.reward)}. Fix the env.`,
       );
     }
-    checkContext(e.observation, this.options.inputSize);
+    checkFeatureVector(e.observation, this.options.inputSize);
     this.models[e.action].update(e.observation, e.reward);
   }
 
@@ -218,20 +219,5 @@ export class LinearEpsilonGreedyAgent implements Agent<ArrayLike<number>, number
     }
     s.models.forEach((m, a) => this.models[a].load(m));
     this.rng = Rng.fromState(s.rng);
-  }
-}
-
-function checkContext(x: ArrayLike<number>, size: number): void {
-  if (x === null || typeof x !== 'object' || x.length !== size) {
-    throw new EnvContractError(
-      `observation must be a vector of ${size} features; received ${describeValue(x)}.`,
-    );
-  }
-  for (let i = 0; i < size; i++) {
-    if (!Number.isFinite(x[i])) {
-      throw new EnvContractError(
-        `observation feature ${i} is ${x[i]}; every feature must be finite. Fix the env.`,
-      );
-    }
   }
 }

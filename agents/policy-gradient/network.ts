@@ -12,6 +12,7 @@ import {
   type VectorEnv,
 } from '../../src/index';
 import type { ActionMask } from '../exploration';
+import { checkFeatureVector } from '../features';
 import { AscentOptimizer } from './optim';
 import { greedyAction, maskedSoftmax, sampleAction } from './policy';
 import { checkReward, checkUnitInterval, copyObservation } from './reinforce';
@@ -191,7 +192,7 @@ export class NetworkReinforceAgent implements Agent<ArrayLike<number>, number> {
   }
 
   act(observation: ArrayLike<number>, info: Info, explore: boolean): ActResult<number> {
-    checkObservation(observation, this.options.inputSize);
+    checkFeatureVector(observation, this.options.inputSize);
     this.forward(observation, this.logits);
     maskedSoftmax(this.logits, this.probs, this.logProbs, info.actionMask as ActionMask);
     const action = explore ? sampleAction(this.probs, this.rng) : greedyAction(this.probs);
@@ -200,7 +201,7 @@ export class NetworkReinforceAgent implements Agent<ArrayLike<number>, number> {
 
   learn(e: Experience<ArrayLike<number>, number>): Record<string, number> | void {
     checkReward(e.reward);
-    checkObservation(e.observation, this.options.inputSize);
+    checkFeatureVector(e.observation, this.options.inputSize);
     this.current.observations.push(copyObservation(e.observation));
     this.current.actions.push(e.action);
     this.current.rewards.push(e.reward);
@@ -418,21 +419,6 @@ function resolveOptions(o: NetworkReinforceOptions): Required<NetworkReinforceOp
     );
   }
   return resolved;
-}
-
-function checkObservation(x: ArrayLike<number>, size: number): void {
-  if (x === null || typeof x !== 'object' || x.length !== size) {
-    throw new InvalidConfigError(
-      `observation must be a vector of ${size} numbers; received ${describeValue(x)}.`,
-    );
-  }
-  for (let i = 0; i < size; i++) {
-    if (!Number.isFinite(x[i])) {
-      throw new InvalidConfigError(
-        `observation feature ${i} is ${x[i]}; every feature must be finite. Fix the env.`,
-      );
-    }
-  }
 }
 
 function emptyEpisode(): PolicyEpisode {

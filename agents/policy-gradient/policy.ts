@@ -5,6 +5,7 @@ import {
   describeValue,
   type Rng,
 } from '../../src/index';
+import { checkFeatureVector } from '../features';
 import type { ActionMask } from '../exploration';
 
 /**
@@ -160,20 +161,7 @@ export class LinearSoftmaxPolicy implements DifferentiablePolicy<ArrayLike<numbe
   }
 
   checkObservation(x: ArrayLike<number>): void {
-    if (x === null || typeof x !== 'object' || x.length !== this.inputSize) {
-      throw new EnvContractError(
-        `observation must be a vector of ${this.inputSize} numbers; received ` +
-          `${describeValue(x)}. Size the policy with the observation space's size.`,
-      );
-    }
-    for (let i = 0; i < this.inputSize; i++) {
-      if (!Number.isFinite(x[i])) {
-        throw new EnvContractError(
-          `observation feature ${i} is ${x[i]}; every feature must be a finite number. ` +
-            'Fix the env or the observation transform that produced it.',
-        );
-      }
-    }
+    checkFeatureVector(x, this.inputSize);
   }
 
   config(): Record<string, unknown> {

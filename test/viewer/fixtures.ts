@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CUSTOMER_FEATURES } from '../../envs/index';
 import {
   EPISODE_FORMAT,
   EpisodeWriter,
@@ -368,21 +369,7 @@ export function marketingSteps(
  * each action. The agent alternates e-mail and coupon; the customer buys every third week.
  */
 export function customerSteps(weeks: number): { steps: StepInput[]; frame0: RenderFrame } {
-  const names = [
-    'age',
-    'regionNorth',
-    'regionSouth',
-    'regionEast',
-    'regionWest',
-    'incomeBand',
-    'tenure',
-    'recency',
-    'frequency',
-    'avgOrderValue',
-    'recentEmails',
-    'engagement',
-    'unsubscribed',
-  ];
+  const names = [...CUSTOMER_FEATURES];
   let cumulativeReward = 0;
   const frame = (
     week: number,

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { Rng } from '../src/index';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/system';
 import { writeFixtureRuns, writeLongEpisode } from '../test/viewer/fixtures';
 import { buildClient, startViewer } from '../viewer/server/index';
 import { fmt, printTable } from './harness';
@@ -16,20 +17,6 @@ import { fmt, printTable } from './harness';
 const CLIENTS = 50;
 const LOAD_SECONDS = 5;
 const LONG_STEPS = 100_000;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless=new',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--enable-precise-memory-info',
-  '--disable-gpu-compositing',
-];
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const tsxCli = path.join(repo, 'node_modules/tsx/dist/cli.mjs');

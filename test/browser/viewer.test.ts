@@ -17,27 +17,12 @@ import {
   rgbOf,
   type Probe,
 } from '../../viewer/client/scene/index';
-import { CHROMIUM, hasSystemPackage } from '../helpers/system';
+import { CHROMIUM, CHROMIUM_ARGS, hasSystemPackage } from '../helpers/system';
 import { writeFixtureRuns, writeLongEpisode, type FixtureRuns } from '../viewer/fixtures';
 import { removeTempDirs, tempDir } from '../viewer/tmp';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const LONG_STEPS = 100_000;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless=new',
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--enable-precise-memory-info',
-  // WebGL still runs on SwiftShader; only page compositing moves to the CPU, which measured
-  // 2-2.5x more frames per second on a loaded 2-core machine.
-  '--disable-gpu-compositing',
-];
 
 type Rgba = [number, number, number, number];
 type Hook = Record<string, (...args: never[]) => unknown>;

@@ -414,12 +414,10 @@ class TrainingLoop<Obs, Act> {
         info = r.info;
         terminated = r.terminated;
         if (onStep) {
-          Object.assign(event, {
-            step: this.state.step,
-            reward: r.reward,
-            terminated,
-            truncated: r.truncated,
-          });
+          event.step = this.state.step;
+          event.reward = r.reward;
+          event.terminated = terminated;
+          event.truncated = r.truncated;
           if (onStep(event) === 'stop') this.stopRequested = true;
         }
         if (r.terminated || r.truncated || this.state.step >= budget || this.stopRequested) break;

@@ -98,22 +98,26 @@ describe('replacement kernels on wasm', () => {
   });
 
   it('Conv2DBackpropFilter agrees with cpu for valid and same padding, strides 1 and 2', async () => {
-    const cases: [number[], number, 'valid' | 'same'][] = [
+    const cases: [number[], number, 'valid' | 'same', number][] = [
       // Few input channels (3*3*Ci <= 32): one GEMM with dy as the right operand.
-      [[3, 9, 8, 1], 1, 'valid'],
-      [[3, 9, 8, 1], 1, 'same'],
-      [[2, 10, 9, 3], 2, 'valid'],
-      // Stride 1: swapped-role convolutions; other strides: im2col + GEMM.
-      [[3, 9, 8, 4], 1, 'same'],
-      [[2, 9, 8, 5], 2, 'same'],
-      [[2, 10, 9, 4], 2, 'valid'],
-      // More than one chunk of 32 images.
-      [[35, 5, 6, 4], 1, 'same'],
+      [[3, 9, 8, 1], 1, 'valid', 3],
+      [[3, 9, 8, 1], 1, 'same', 3],
+      [[2, 10, 9, 3], 2, 'valid', 3],
+      // Stride 1: GEMMs over shifted rows of the padded input; other strides: im2col + GEMM.
+      [[3, 9, 8, 4], 1, 'same', 3],
+      [[3, 9, 8, 4], 1, 'valid', 3],
+      [[2, 9, 8, 5], 2, 'same', 3],
+      [[2, 10, 9, 4], 2, 'valid', 3],
+      // A 2x2 'same' filter pads the bottom and right only; a 4x2 filter is not square.
+      [[2, 7, 9, 9], 1, 'same', 2],
+      [[2, 9, 7, 5], 1, 'valid', 4],
+      // More than one chunk of 1024 rows (3 * 22 * 22 padded positions).
+      [[3, 20, 20, 4], 1, 'same', 3],
     ];
-    for (const [shape, strides, pad] of cases) {
+    for (const [shape, strides, pad, size] of cases) {
       const gradient = () => {
         const x = normal(shape, 8);
-        const filter = normal([3, 3, shape[3], 5], 9);
+        const filter = normal([size, size === 4 ? 2 : size, shape[3], 5], 9);
         return tf.grads((w: tf.Tensor) =>
           tf
             .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, pad)

@@ -87,7 +87,7 @@ async function samplesPerSecond(
   const slow = backend === 'cpu' && model.layers.includes('Conv2D');
   const batch = slow ? 8 : 128;
   const cheap = model.flopsPerSample < 1e7 && backend === 'wasm';
-  const steps = slow ? 1 : cheap ? 25 : backend === 'cpu' ? 2 : 5;
+  const steps = slow ? 1 : cheap ? 25 : backend === 'cpu' ? 2 : 9;
   const net = model.build();
   net.compile({ optimizer: makeOptimizer('adam'), loss: 'categoricalCrossentropy' });
   attachRngs(net, new Rng(1));

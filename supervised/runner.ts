@@ -203,8 +203,10 @@ export function parseVary(args: readonly string[]): Record<string, string[]> {
 
 /** Options of {@link compareVariants}. */
 export interface CompareOptions extends Omit<RunExperimentOptions, 'runDir'> {
-  /** Write each variant to `<runsRoot>/<experiment>-<variant>`. */
+  /** Write each variant to `<runsRoot>/<runPrefix>-<variant>`. */
   runsRoot?: string;
+  /** First part of each variant's run folder name; the experiment name by default. */
+  runPrefix?: string;
   /** Called when a variant starts (0-based index). */
   onVariant?: (index: number, variant: Record<string, string>, total: number) => void;
 }
@@ -245,7 +247,7 @@ export async function compareVariants(
   for (const [i, variant] of list.entries()) {
     compare.onVariant?.(i, variant, list.length);
     const runDir = compare.runsRoot
-      ? path.join(compare.runsRoot, `${experiment}-${variantLabel(variant)}`)
+      ? path.join(compare.runsRoot, `${compare.runPrefix ?? experiment}-${variantLabel(variant)}`)
       : undefined;
     results.push(
       await runExperiment(experiment, {

@@ -160,6 +160,7 @@ async function runOne(
 ): Promise<void> {
   const sup = await loadSupervised();
   if (sup.getComparison(name)) {
+    // A comparison writes one folder per variant: --name names them <name>-<variant>.
     await compareAndPrint(name, undefined, flags, extra);
     return;
   }
@@ -190,7 +191,7 @@ async function runOne(
 async function compareAndPrint(
   name: string,
   variants: Record<string, string>[] | undefined,
-  flags: CommonFlags,
+  flags: CommonFlags & { name?: string },
   extra: string[],
 ): Promise<RunResult[]> {
   const sup = await loadSupervised();
@@ -202,6 +203,7 @@ async function compareAndPrint(
     dataDir: flags.dataDir,
     logger,
     runsRoot: flags.save ? flags.runsDir : undefined,
+    runPrefix: flags.name,
     onVariant: (i, variant, total) => {
       const label = sup.variantLabel(variant);
       labels.push(label);
@@ -247,7 +249,10 @@ function runCommand(): Command {
         'run one experiment (or a named comparison); extra flags set its options, e.g. --learning-rate 0.1',
       )
       .argument('<name>', "experiment name (see 'tsgym supervised list')")
-      .option('--name <run>', 'run folder name under --runs-dir (default: the experiment name)'),
+      .option(
+        '--name <run>',
+        'run folder name under --runs-dir (default: the experiment name); a comparison writes <run>-<variant> folders',
+      ),
   ).action(async (name: string, flags: CommonFlags & { name?: string }, command: Command) => {
     await runOne(name, flags, command.args.slice(1));
   });
@@ -261,12 +266,22 @@ function compareCommand(): Command {
       .option(
         '--vary <option=a,b...>',
         'values to compare (repeat for a grid); use ; between values holding commas',
+      )
+      .option(
+        '--name <run>',
+        'run folders are named <run>-<variant> (default: the experiment name)',
       ),
-  ).action(async (name: string, flags: CommonFlags & { vary?: string[] }, command: Command) => {
-    const sup = await loadSupervised();
-    const variants = flags.vary ? sup.gridVariants(sup.parseVary(flags.vary)) : undefined;
-    await compareAndPrint(name, variants, flags, command.args.slice(1));
-  });
+  ).action(
+    async (
+      name: string,
+      flags: CommonFlags & { vary?: string[]; name?: string },
+      command: Command,
+    ) => {
+      const sup = await loadSupervised();
+      const variants = flags.vary ? sup.gridVariants(sup.parseVary(flags.vary)) : undefined;
+      await compareAndPrint(name, variants, flags, command.args.slice(1));
+    },
+  );
 }
 
 function searchCommand(): Command {

@@ -98,6 +98,41 @@ describe('tsgym supervised', () => {
     expect(table.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['gate-or', 'gate-xor']);
   });
 
+  it('names the variant folders of a comparison after --name', async () => {
+    captureLog();
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsgym-compare-'));
+    try {
+      // A named comparison through `run`, and a --vary grid through `compare`.
+      await program().parseAsync(
+        ['node', 'tsgym', 'supervised', 'run', 'gates', '--epochs', '2', '--name', 'short'].concat([
+          '--runs-dir',
+          runsDir,
+        ]),
+      );
+      await program().parseAsync(
+        ['node', 'tsgym', 'supervised', 'compare', 'perceptron', '--vary', 'gate=or,and'].concat([
+          '--epochs',
+          '2',
+          '--name',
+          'pair',
+          '--runs-dir',
+          runsDir,
+        ]),
+      );
+
+      expect(fs.readdirSync(runsDir).sort()).toEqual([
+        'pair-gate-and',
+        'pair-gate-or',
+        'short-gate-and',
+        'short-gate-or',
+        'short-gate-xor',
+        'short-gate-xor_hidden-5',
+      ]);
+    } finally {
+      fs.rmSync(runsDir, { recursive: true, force: true });
+    }
+  });
+
   it('searches a grid and names the best variant', async () => {
     const lines = captureLog();
 

@@ -12,6 +12,7 @@ import {
   kernelsForLayers,
   makeOptimizer,
   attachRngs,
+  buildRnnAdder,
   registerFastKernels,
   selectBackend,
   setFastKernels,
@@ -153,6 +154,61 @@ async function profileStep(
     .sort((a, b) => b[1] - a[1]);
 }
 
+/**
+ * S14's binary adder (8 bits, 16 units, recurrent dropout 0.3, SGD, batch 32), trained with
+ * TF.js's per-step SimpleRNN and with tsgym's fused one (`unroll: true`): samples/s, best and
+ * median of 15 steps after one warm-up step.
+ */
+async function rnnSamplesPerSecond(
+  backend: string,
+  unroll: boolean,
+): Promise<{ best: number; median: number }> {
+  await tf.setBackend(backend);
+  const batch = 32;
+  const net = buildRnnAdder(
+    { bits: 8, units: 16, outputActivation: 'tanh', dropout: 0, recurrentDropout: 0.3, unroll },
+    new Rng(0),
+  );
+  net.compile({ optimizer: makeOptimizer('sgd', 0.1), loss: 'meanSquaredError' });
+  attachRngs(net, new Rng(1));
+  const x = tf.randomUniform([batch, 8, 2], 0, 2, 'int32', 3).toFloat();
+  const y = tf.randomUniform([batch, 8, 1], 0, 2, 'int32', 4).toFloat();
+  try {
+    await net.trainOnBatch(x, y);
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t0 = performance.now();
+      await net.trainOnBatch(x, y);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const rate = (ms: number) => (batch * 1000) / ms;
+    return { best: rate(times[0]), median: rate(times[7]) };
+  } finally {
+    net.optimizer.dispose();
+    net.dispose();
+    tf.dispose([x, y]);
+  }
+}
+
+/** Prints the binary-adder table: stock SimpleRNN against the fused `unroll: true` layer. */
+async function rnnBench(backends: readonly string[]): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (const backend of backends) {
+    const stock = await rnnSamplesPerSecond(backend, false);
+    const fused = await rnnSamplesPerSecond(backend, true);
+    for (const [label, r] of [
+      ['SimpleRNN (per-step ops)', stock],
+      ['unroll: true (fused op)', fused],
+    ] as const) {
+      rows.push([backend, label, r.best.toFixed(0), r.median.toFixed(0)]);
+    }
+    rows.push([backend, 'fused / per-step', `${(fused.best / stock.best).toFixed(1)}x`, '']);
+  }
+  console.log('\nS14 binary adder, SGD, batch 32, recurrent dropout 0.3: training samples/s');
+  console.log(formatTable(['backend', 'layer', 'samples/s best', 'median'], rows));
+}
+
 /** Runs the supervised training-speed bench and prints its tables. */
 export async function runSupervisedBench(): Promise<void> {
   const selection = await loadTf({ prepare: registerFastKernels, env: {} });
@@ -239,6 +295,7 @@ export async function runSupervisedBench(): Promise<void> {
     const [best] = fastest.get(model.name) ?? ['-'];
     console.log(`default backend for ${model.name}: ${chosen.backend} (fastest measured: ${best})`);
   }
+  await rnnBench(backends);
   for (const model of MODELS) {
     const profile = await profileStep(model, 'wasm');
     const total = profile.reduce((s, [, ms]) => s + ms, 0);

@@ -14,6 +14,8 @@ export const LAYER_KERNELS: Record<string, readonly string[]> = {
   Conv2D: ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'],
   MaxPooling2D: ['MaxPool', 'MaxPoolGrad'],
   SimpleRNN: ['BatchMatMul', 'Tanh'],
+  // The fused op computes on the tensors' values; only its dropout masks use kernels.
+  TsgymUnrolledSimpleRNN: ['Multiply'],
   LSTM: ['BatchMatMul', 'Sigmoid', 'Tanh'],
   TsgymSeededDropout: ['Multiply'],
   Flatten: ['Reshape'],

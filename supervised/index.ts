@@ -10,6 +10,7 @@ export * from './data/iris';
 export * from './data/dataset';
 export * from './data/generators';
 export * from './layers';
+export * from './unrolled-rnn';
 export * from './models';
 export * from './model-io';
 export * from './train';

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidConfigError, type Rng, describeValue } from '../src/index';
 import { SeededDropout, SeededInitializers } from './layers';
+import { UnrolledSimpleRNN } from './unrolled-rnn';
 
 /** Optimisers of the notes' comparison (S6). */
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'] as const;
@@ -169,27 +170,36 @@ export interface RnnAdderOptions {
   dropout: number;
   /** Dropout on the recurrent state (Gal and Ghahramani, 2016). */
   recurrentDropout: number;
+  /**
+   * Run the recurrence as one fused op ({@link UnrolledSimpleRNN}) instead of TF.js's per-step
+   * loop: the same results to float rounding, faster.
+   * @defaultValue false
+   */
+  unroll?: boolean;
 }
 
 /**
  * The binary adder: a SimpleRNN (Elman, 1990) over the bit pairs, returning its state at every
  * step, and one dense output unit per step. TF.js 4.22's SimpleRNN applies both dropout masks
- * (checked by test, P18); tsgym seeds them through `attachRngs`.
+ * (checked by test, P18); tsgym seeds them through `attachRngs`. With `unroll`, the same
+ * initial weights and masks go to the fused {@link UnrolledSimpleRNN}.
  */
 export function buildRnnAdder(options: RnnAdderOptions, rng: Rng): tf.Sequential {
   const init = new SeededInitializers(rng.spawn('init'));
   const model = tf.sequential();
-  model.add(
-    tf.layers.simpleRNN({
-      units: options.units,
-      returnSequences: true,
-      inputShape: [options.bits, 2],
-      kernelInitializer: init.glorotUniform(),
-      recurrentInitializer: init.orthogonal(),
-      dropout: options.dropout,
-      recurrentDropout: options.recurrentDropout,
-    }),
-  );
+  const recurrent = {
+    // A fixed name: the dropout streams are keyed by layer name (attachRngs), and TF.js's
+    // default names count layers per process, so a second model would draw other masks.
+    name: 'simple_rnn',
+    units: options.units,
+    returnSequences: true,
+    inputShape: [options.bits, 2],
+    kernelInitializer: init.glorotUniform(),
+    recurrentInitializer: init.orthogonal(),
+    dropout: options.dropout,
+    recurrentDropout: options.recurrentDropout,
+  };
+  model.add(options.unroll ? new UnrolledSimpleRNN(recurrent) : tf.layers.simpleRNN(recurrent));
   model.add(dense(init, 1, options.outputActivation));
   return model;
 }

@@ -78,14 +78,17 @@ export const COMPARISONS: readonly Comparison[] = [
   {
     name: 'adder-variants',
     notes: 'S14',
-    title: 'binary adder: tanh, sigmoid, sigmoid + Adam, input dropout 0.5, recurrent dropout 0.3',
+    title:
+      'binary adder: 16 and 128 units, sigmoid, sigmoid + Adam, input dropout 0.5, recurrent dropout 0.3 with and without unroll',
     experiment: 'binary-adder',
     variants: [
       { outputActivation: 'tanh' },
+      { units: '128' },
       { outputActivation: 'sigmoid' },
       { outputActivation: 'sigmoid', optimizer: 'adam' },
       { dropout: '0.5' },
       { recurrentDropout: '0.3' },
+      { recurrentDropout: '0.3', unroll: 'true' },
     ],
   },
 ];

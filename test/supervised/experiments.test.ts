@@ -73,19 +73,26 @@ describe('reproductions (reduced budgets)', () => {
 
   it('S14: the dropout variants rank as the notes report: none > recurrent 0.3 > input 0.5', async () => {
     // Notes: 1.0 without dropout, 0.915 with recurrent dropout 0.3, 0.688 with input dropout 0.5.
-    // Without dropout this setting reaches 1.0 (the tanh run above).
-    const accuracy = async (extra: Record<string, number>) =>
+    // One seed can put recurrent dropout at 1.0 too (seed 0 here), so the ranking is taken over
+    // seeds 0-2; unroll (the fused kernel, same results as the stock layer) keeps it fast.
+    const accuracy = async (seed: number, extra: Record<string, number>) =>
       (
         await runExperiment('binary-adder', {
-          options: { samples: 2000, epochs: 10, learningRate: 0.5, ...extra },
+          options: { samples: 2000, epochs: 10, learningRate: 0.5, unroll: true, seed, ...extra },
         })
       ).metrics['test/accuracy'];
+    const seeds = [0, 1, 2];
 
-    const recurrent = await accuracy({ recurrentDropout: 0.3 });
-    const input = await accuracy({ dropout: 0.5 });
+    const none = await Promise.all(seeds.map((seed) => accuracy(seed, {})));
+    const recurrent = await Promise.all(
+      seeds.map((seed) => accuracy(seed, { recurrentDropout: 0.3 })),
+    );
+    const input = await Promise.all(seeds.map((seed) => accuracy(seed, { dropout: 0.5 })));
 
-    expect(recurrent).toBeLessThan(1);
-    expect(input).toBeLessThan(recurrent);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(none).toEqual([1, 1, 1]);
+    expect(mean(recurrent)).toBeLessThan(1);
+    seeds.forEach((_, i) => expect(input[i]).toBeLessThan(recurrent[i]));
   });
 });
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidConfigError, Rng } from '../../src/index';
 import {
   SeededDropout,
+  UnrolledSimpleRNN,
   attachRngs,
   buildMlp,
   runExperiment,
@@ -70,11 +71,98 @@ describe('SimpleRNN recurrentDropout (P18)', () => {
     expect(same(a1, b1)).toBe(true);
     expect(same(a1, a2)).toBe(false);
   });
+});
 
-  it('rejects unroll, which TF.js ignores, instead of silently running without it', async () => {
-    await expect(
-      runExperiment('binary-adder', { options: { unroll: true, epochs: 1, samples: 10 } }),
-    ).rejects.toThrow(/binary-adder: option unroll=true is not supported.*Leave unroll at false/);
+/** Sum of the layer's output times a fixed random tensor, and its weight gradients. */
+function lossAndGrads(layer: tf.layers.Layer, x: tf.Tensor, training: boolean) {
+  const variables = layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  return tf.variableGrads(() => {
+    const output = layer.apply(x, { training }) as tf.Tensor;
+    return tf.sum(tf.mul(output, tf.randomNormal(output.shape, 0, 1, 'float32', 5))) as tf.Scalar;
+  }, variables);
+}
+
+describe('UnrolledSimpleRNN (unroll: true)', () => {
+  const args = (returnSequences: boolean) => ({
+    units: 5,
+    returnSequences,
+    dropout: 0.3,
+    recurrentDropout: 0.4,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    recurrentInitializer: tf.initializers.orthogonal({ seed: 2 }),
+    dropoutFunc: seededDropoutFunc(new Rng(3)) as never,
+  });
+  const x = tf.randomNormal([4, 6, 3], 0, 1, 'float32', 9);
+
+  for (const returnSequences of [true, false]) {
+    it(`matches the stock SimpleRNN's output and weight gradients within 1e-5 (returnSequences ${returnSequences})`, () => {
+      const stock = tf.layers.simpleRNN(args(returnSequences));
+      const fused = new UnrolledSimpleRNN(args(returnSequences));
+      stock.apply(x);
+      fused.apply(x);
+      fused.setWeights(stock.getWeights());
+
+      // Training mode too: both draw their masks from Rng(3) in the same order.
+      for (const training of [false, true]) {
+        const [a, b] = [lossAndGrads(stock, x, training), lossAndGrads(fused, x, training)];
+
+        expect(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0])).toBeLessThan(1e-5);
+        const [ga, gb] = [Object.values(a.grads), Object.values(b.grads)];
+        expect(gb).toHaveLength(3);
+        ga.forEach((g, i) =>
+          expect(tf.max(tf.abs(tf.sub(g, gb[i]))).dataSync()[0]).toBeLessThan(1e-5),
+        );
+      }
+    });
+  }
+
+  it('draws new seeded masks at every training call and none at inference (P18)', () => {
+    const layer = new UnrolledSimpleRNN({ ...args(true), dropout: 0 });
+    const before = tf.memory().numTensors;
+
+    const o1 = layer.apply(x, { training: true }) as tf.Tensor;
+    const o2 = layer.apply(x, { training: true }) as tf.Tensor;
+    const o3 = layer.apply(x, { training: false }) as tf.Tensor;
+    const o4 = layer.apply(x, { training: false }) as tf.Tensor;
+
+    expect(same(o1, o2)).toBe(false);
+    expect(same(o3, o4)).toBe(true);
+    // The layer's weights (3) and the four outputs are all that remain.
+    expect(tf.memory().numTensors).toBe(before + 3 + 4);
+  });
+
+  it('rejects options the fused kernel does not implement, naming them', () => {
+    expect(() => new UnrolledSimpleRNN({ units: 2, goBackwards: true })).toThrow(
+      /UnrolledSimpleRNN: option goBackwards=true is not supported/,
+    );
+    expect(() => new UnrolledSimpleRNN({ units: 2, stateful: true, returnState: true })).toThrow(
+      /option stateful, returnState=true is not supported/,
+    );
+    expect(() => new UnrolledSimpleRNN({ units: 2, activation: 'relu' })).toThrow(
+      /computes tanh with a bias; received activation 'relu', useBias true/,
+    );
+    expect(() => new UnrolledSimpleRNN({ units: 2, useBias: false })).toThrow(
+      /received activation 'tanh', useBias false/,
+    );
+    const unseeded = new UnrolledSimpleRNN({ units: 2, recurrentDropout: 0.5, name: 'bare' });
+    expect(() => unseeded.apply(x, { training: true })).toThrow(
+      /UnrolledSimpleRNN 'bare': .*needs a seeded mask stream; call attachRngs/,
+    );
+  });
+
+  it('gives the binary adder the same metrics as unroll: false, to float rounding', async () => {
+    const run = (unroll: boolean) =>
+      runExperiment('binary-adder', {
+        options: { samples: 500, epochs: 3, recurrentDropout: 0.3, dropout: 0.1, unroll },
+      });
+
+    const [stock, fused] = [await run(false), await run(true)];
+
+    expect(fused.metrics['test/accuracy']).toBe(stock.metrics['test/accuracy']);
+    expect(fused.metrics['test/sequence_accuracy']).toBe(stock.metrics['test/sequence_accuracy']);
+    fused.epochs.forEach((epoch, i) =>
+      expect(Math.abs(epoch['train/loss'] - stock.epochs[i]['train/loss'])).toBeLessThan(1e-5),
+    );
   });
 });
 

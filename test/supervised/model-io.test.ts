@@ -118,24 +118,34 @@ describe('saveModel / loadModel (P17)', () => {
     await expectSameAfterOneMoreStep(model, again, x, y);
   });
 
-  it('continues the binary adder with recurrent dropout exactly', async () => {
-    const model = buildRnnAdder(
-      { bits: 6, units: 5, outputActivation: 'tanh', dropout: 0.2, recurrentDropout: 0.3 },
-      new Rng(5),
-    );
-    model.compile({ optimizer: makeOptimizer('adam', 0.01), loss: 'meanSquaredError' });
-    attachRngs(model, new Rng(6));
-    const x = tf.randomUniform([4, 6, 2], 0, 1, 'float32', 7).round();
-    const y = tf.randomUniform([4, 6, 1], 0, 1, 'float32', 8).round();
-    await model.trainOnBatch(x, y);
-    const dir = tempModelDir();
+  for (const unroll of [false, true]) {
+    it(`continues the binary adder with recurrent dropout exactly (unroll ${unroll})`, async () => {
+      const model = buildRnnAdder(
+        {
+          bits: 6,
+          units: 5,
+          outputActivation: 'tanh',
+          dropout: 0.2,
+          recurrentDropout: 0.3,
+          unroll,
+        },
+        new Rng(5),
+      );
+      model.compile({ optimizer: makeOptimizer('adam', 0.01), loss: 'meanSquaredError' });
+      attachRngs(model, new Rng(6));
+      const x = tf.randomUniform([4, 6, 2], 0, 1, 'float32', 7).round();
+      const y = tf.randomUniform([4, 6, 1], 0, 1, 'float32', 8).round();
+      await model.trainOnBatch(x, y);
+      const dir = tempModelDir();
 
-    await saveModel(model, dir, { note: 'adder' });
-    const { model: again, metadata } = await loadModel(dir);
+      await saveModel(model, dir, { note: 'adder' });
+      const { model: again, metadata } = await loadModel(dir);
 
-    expect(metadata.note).toBe('adder');
-    await expectSameAfterOneMoreStep(model, again, x, y);
-  });
+      expect(metadata.note).toBe('adder');
+      expect(again.layers[0].getClassName()).toBe(unroll ? 'TsgymUnrolledSimpleRNN' : 'SimpleRNN');
+      await expectSameAfterOneMoreStep(model, again, x, y);
+    });
+  }
 
   it('names a missing folder and a truncated weights file', async () => {
     const model = recurrentModel('simpleRNN');

@@ -34,6 +34,8 @@ export interface RunInfo {
   config: Record<string, unknown>;
   /** TF.js backend in use, when any. */
   backend?: string;
+  /** Threads the backend's heavy kernels ran on (wasm; see `supervised/helper-threads.ts`). */
+  threads?: number;
   /** Whether the run is still being written. */
   status: 'running' | 'finished' | 'stopped';
 }

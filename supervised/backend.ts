@@ -5,8 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { type TfLogger, type TfSelection, loadTf } from '../src/tf/index';
 import { registerFastKernels } from './kernels';
+import { resolveThreadCount, useHelperThreads } from './helper-threads';
 
 export type { TfLogger, TfSelection };
+
+/** The loader's selection and the thread count of the wasm kernels. */
+export interface BackendSelection extends TfSelection {
+  /** Threads the heavy kernels use: 1 except on wasm with helper threads running. */
+  threads: number;
+}
 
 /** Heavy kernels each layer class needs to train (forward pass and gradients). */
 export const LAYER_KERNELS: Record<string, readonly string[]> = {
@@ -26,6 +33,8 @@ export function kernelsForLayers(layerClasses: readonly string[]): string[] {
   return [...new Set(layerClasses.flatMap((name) => LAYER_KERNELS[name] ?? []))];
 }
 
+const reported = new Set<number>();
+
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /** Layer classes of the model, e.g. `['Conv2D', 'MaxPooling2D', 'Dense']`. */
@@ -36,15 +45,21 @@ export interface SelectBackendOptions {
   logger?: TfLogger;
   /** Model name for messages. */
   model?: string;
+  /**
+   * Threads for the wasm backend's heavy kernels (`--threads`); else `TSGYM_TF_THREADS`; else
+   * one per core, at most 4. Runs are bit-for-bit reproducible for a given thread count.
+   */
+  threads?: number | string;
 }
 
 /**
  * Activates the fastest backend that trains a model of these layers (or the forced one).
  *
  * @returns the loader's selection; `selection.backend` goes into run.json.
- * @throws InvalidConfigError from `loadTf` for an unknown or unsuitable forced backend.
+ * @throws InvalidConfigError from `loadTf` for an unknown or unsuitable forced backend, or
+ *   for a thread count that is not a whole number from 1 to 64.
  */
-export async function selectBackend(options: SelectBackendOptions): Promise<TfSelection> {
+export async function selectBackend(options: SelectBackendOptions): Promise<BackendSelection> {
   const selection = await loadTf({
     backend: options.backend,
     logger: options.logger,
@@ -57,5 +72,12 @@ export async function selectBackend(options: SelectBackendOptions): Promise<TfSe
     // train on one engine and evaluate on another.
     throw new Error('TF.js loaded twice: @tensorflow/tfjs and the loader use different engines.');
   }
-  return selection;
+  if (selection.backend !== 'wasm') return { ...selection, threads: 1 };
+  const wanted = resolveThreadCount(options.threads);
+  const threads = await useHelperThreads(wanted, (message) => options.logger?.info(message));
+  if (threads !== wanted || !reported.has(threads)) {
+    reported.add(threads);
+    options.logger?.info(`wasm kernels on ${threads} thread${threads === 1 ? '' : 's'}`);
+  }
+  return { ...selection, threads };
 }

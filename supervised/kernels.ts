@@ -15,6 +15,13 @@
  * `test/supervised/kernels.test.ts`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import {
+  conv2DBackpropFilterSpec,
+  conv2DBackpropInputSpec,
+  conv2DSpec,
+  splitKernel,
+  splitMatMul,
+} from './parallel-kernels';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -836,28 +843,38 @@ export function registerFastKernels(tf: Tf): void {
   registrations.set(tf.engine(), []);
   const wasm = baseKernels(tf, 'wasm');
   if (!wasm) return;
+  const matMul = splitMatMul('BatchMatMul', wasm.matMul);
   replace(tf, {
     kernelName: 'BatchMatMul',
     backendName: 'wasm',
-    kernelFunc: explicitTransposeMatMul(wasm, wasm.matMul),
+    kernelFunc: explicitTransposeMatMul(wasm, matMul),
   });
+  const fusedMatMul = splitMatMul('_FusedMatMul', wasm.fusedMatMul);
   replace(tf, {
     kernelName: '_FusedMatMul',
     backendName: 'wasm',
-    kernelFunc: explicitTransposeMatMul(wasm, wasm.fusedMatMul),
+    kernelFunc: explicitTransposeMatMul(wasm, fusedMatMul),
+  });
+  replace(tf, {
+    kernelName: 'Conv2D',
+    backendName: 'wasm',
+    kernelFunc: splitKernel(conv2DSpec(tf), wasm.conv2d),
   });
   const input = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (input) {
     replace(tf, {
       kernelName: 'Conv2DBackpropInput',
       backendName: 'wasm',
-      kernelFunc: conv2DBackpropInput(tf, wasm, input.kernelFunc),
+      kernelFunc: splitKernel(
+        conv2DBackpropInputSpec(),
+        conv2DBackpropInput(tf, wasm, input.kernelFunc),
+      ),
     });
   }
   replace(tf, {
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
-    kernelFunc: conv2DBackpropFilter(tf, wasm),
+    kernelFunc: splitKernel(conv2DBackpropFilterSpec(), conv2DBackpropFilter(tf, wasm)),
   });
   replace(tf, { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad(tf) });
   const mean = tf.getKernel('Mean', 'wasm');

@@ -18,6 +18,8 @@ export interface RunExperimentOptions {
   options?: Record<string, unknown>;
   /** Backend forced by `--backend`. */
   backend?: string;
+  /** Threads of the wasm kernels (`--threads`); see `SelectBackendOptions.threads`. */
+  threads?: number | string;
   /** Receives the backend choice, once per backend. */
   logger?: TfLogger;
   /** Folder of MNIST-format or CIFAR-10 files. */
@@ -40,6 +42,8 @@ export interface RunResult {
   options: OptionValues;
   /** TF.js backend it ran on. */
   backend: string;
+  /** Threads its heavy kernels ran on. */
+  threads: number;
   /** Per-epoch logs. */
   epochs: EpochLog[];
   /** Final metrics. */
@@ -94,6 +98,7 @@ export async function runExperiment(
   const selection = await selectBackend({
     layers: experiment.layers(options),
     backend: run.backend,
+    threads: run.threads,
     logger: run.logger,
     model: name,
   });
@@ -109,6 +114,7 @@ export async function runExperiment(
       seed: options.seed as number,
       config: options,
       backend: selection.backend,
+      threads: selection.threads,
     });
   }
 
@@ -130,7 +136,7 @@ export async function runExperiment(
       await finishRun(
         writer,
         outcome,
-        { experiment: name, options, backend: selection.backend },
+        { experiment: name, options, backend: selection.backend, threads: selection.threads },
         started,
       );
     writer?.close('finished');
@@ -152,6 +158,7 @@ export async function runExperiment(
     experiment: name,
     options,
     backend: selection.backend,
+    threads: selection.threads,
     epochs,
     metrics,
     details,

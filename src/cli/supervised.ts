@@ -21,6 +21,7 @@ interface CommonFlags {
   batchSize?: string;
   set?: string[];
   backend?: string;
+  threads?: string;
   dataDir?: string;
   runsDir: string;
   save: boolean;
@@ -34,6 +35,10 @@ function addCommonFlags(command: Command): Command {
     .option('--batch-size <n>', 'examples per gradient step')
     .option('--set <option=value...>', 'any experiment option, e.g. --set learningRate=0.1')
     .option('--backend <name>', 'TF.js backend: tensorflow, wasm or cpu (env TSGYM_TF_BACKEND)')
+    .option(
+      '--threads <n>',
+      'threads of the wasm kernels (env TSGYM_TF_THREADS; default: cores, max 4)',
+    )
     .option('--data-dir <dir>', 'folder of MNIST-format (or CIFAR-10) files')
     .option('--runs-dir <dir>', 'where run folders are written', 'runs')
     .option('--no-save', 'do not write run folders')
@@ -168,6 +173,7 @@ async function runOne(
   const result = await sup.runExperiment(name, {
     options: collectOptions(flags, extra),
     backend: flags.backend,
+    threads: flags.threads,
     dataDir: flags.dataDir,
     logger,
     runDir: flags.save ? path.join(flags.runsDir, flags.name ?? name) : undefined,
@@ -184,6 +190,7 @@ async function runOne(
   if (result.details) console.log(`details: ${JSON.stringify(result.details)}`);
   console.log(
     `wall time ${result.seconds.toFixed(1)} s on ${result.backend}` +
+      (result.threads > 1 ? ` (${result.threads} threads)` : '') +
       (result.runDir ? `; run written to ${result.runDir}` : ''),
   );
 }
@@ -200,6 +207,7 @@ async function compareAndPrint(
   const results = await sup.compareVariants(name, variants, {
     options: collectOptions(flags, extra),
     backend: flags.backend,
+    threads: flags.threads,
     dataDir: flags.dataDir,
     logger,
     runsRoot: flags.save ? flags.runsDir : undefined,

@@ -1,7 +1,9 @@
 // Training speed of the supervised nets on every TF.js backend available here, with TF.js's
 // stock kernels (the baseline, measured in the same run) and with tsgym's replacement kernels,
 // beside the ideal figure from the backend's peak GEMM rate. Also a per-kernel profile of one
-// training step on the default backend. Run: `npx tsx bench/supervised.ts`.
+// training step on the default backend. The wasm rows show tsgym's kernels on one thread and on
+// the default thread count (helper threads, `supervised/helper-threads.ts`). Run:
+// `npx tsx bench/supervised.ts`.
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/index';
@@ -18,6 +20,7 @@ import {
   setFastKernels,
 } from '../supervised/index';
 import { formatTable } from '../src/cli/format';
+import { resolveThreadCount, useHelperThreads } from '../supervised/helper-threads';
 
 /** A net of the bench, with its analytic training cost. */
 interface BenchModel {
@@ -224,12 +227,22 @@ export async function runSupervisedBench(): Promise<void> {
   for (const b of backends) peaks.set(b, await gemmPeak(b));
   const rows: (string | number)[][] = [];
   const fastest = new Map<string, [string, number]>();
+  const threads = resolveThreadCount();
   for (const model of MODELS) {
     for (const backend of backends) {
-      const modes = backend === 'wasm' ? [false, true] : [true];
+      // Stock kernels, tsgym's on one thread, then on the default thread count (wasm only).
+      const modes: { fast: boolean; threads: number }[] =
+        backend === 'wasm'
+          ? [
+              { fast: false, threads: 1 },
+              { fast: true, threads: 1 },
+              ...(threads > 1 ? [{ fast: true, threads }] : []),
+            ]
+          : [{ fast: true, threads: 1 }];
       let stock: number | undefined;
-      for (const fast of modes) {
-        setFastKernels(tf, fast);
+      for (const mode of modes) {
+        setFastKernels(tf, mode.fast);
+        if (backend === 'wasm') await useHelperThreads(mode.threads);
         const missing = kernelsForLayers(model.layers).filter(
           (k) => tf.getKernel(k, backend) === undefined,
         );
@@ -248,12 +261,18 @@ export async function runSupervisedBench(): Promise<void> {
           continue;
         }
         const { best: rate, median, batch } = await samplesPerSecond(model, backend);
-        if (!fast || backend !== 'wasm') stock ??= rate;
+        if (!mode.fast || backend !== 'wasm') stock ??= rate;
         const gflops = (rate * model.flopsPerSample) / 1e9;
-        const ideal = (peaks.get(backend)! * 1e9) / model.flopsPerSample;
-        const kernels = backend === 'wasm' ? (fast ? 'tsgym' : 'stock') : 'stock';
+        // The ideal scales with the threads: each runs at the one-thread peak at best.
+        const ideal = (mode.threads * peaks.get(backend)! * 1e9) / model.flopsPerSample;
+        const kernels =
+          backend === 'wasm' && mode.fast
+            ? `tsgym, ${mode.threads} thread${mode.threads > 1 ? 's' : ''}`
+            : 'stock';
         const ratio =
-          fast && backend === 'wasm' && stock !== undefined ? `${(rate / stock).toFixed(1)}x` : '-';
+          mode.fast && backend === 'wasm' && stock !== undefined
+            ? `${(rate / stock).toFixed(1)}x`
+            : '-';
         rows.push([
           model.name,
           `${backend}${batch !== 128 ? ` (batch ${batch})` : ''}`,
@@ -265,7 +284,9 @@ export async function runSupervisedBench(): Promise<void> {
           ideal.toFixed(0),
           `${((100 * rate) / ideal).toFixed(0)}%`,
         ]);
-        if (rate > (fastest.get(model.name)?.[1] ?? 0)) fastest.set(model.name, [backend, rate]);
+        if (rate > (fastest.get(model.name)?.[1] ?? 0)) {
+          fastest.set(model.name, [`${backend} (${kernels})`, rate]);
+        }
       }
     }
   }
@@ -293,14 +314,17 @@ export async function runSupervisedBench(): Promise<void> {
   for (const model of MODELS) {
     const chosen = await selectBackend({ layers: model.layers });
     const [best] = fastest.get(model.name) ?? ['-'];
-    console.log(`default backend for ${model.name}: ${chosen.backend} (fastest measured: ${best})`);
+    const how = chosen.backend === 'wasm' ? `, tsgym kernels on ${chosen.threads} threads` : '';
+    console.log(
+      `default backend for ${model.name}: ${chosen.backend}${how} (fastest measured: ${best})`,
+    );
   }
   await rnnBench(backends);
   for (const model of MODELS) {
     const profile = await profileStep(model, 'wasm');
     const total = profile.reduce((s, [, ms]) => s + ms, 0);
     console.log(
-      `\nkernel profile, one ${model.name} step on wasm (batch 128): ${total.toFixed(1)} ms in kernels`,
+      `\nkernel profile, one ${model.name} step on wasm, ${threads} thread(s) (batch 128): ${total.toFixed(1)} ms in kernels`,
     );
     console.log(
       formatTable(

@@ -148,6 +148,29 @@ export class HelperThread {
   }
 }
 
+/**
+ * Waits for every helper's call, even when one fails or the main thread's own part threw, so
+ * that no helper is left busy for the next call.
+ *
+ * @param helpers - helpers each sent one call by {@link HelperThread.start}.
+ * @param localError - an error the main thread's part threw (rethrown after the wait).
+ * @returns their outputs, in order.
+ * @throws the main thread's error, else the first helper's.
+ */
+export function waitAll(helpers: readonly HelperThread[], localError?: unknown): HostTensor[] {
+  const outputs: HostTensor[] = [];
+  let failure = localError;
+  for (const helper of helpers) {
+    try {
+      outputs.push(helper.wait());
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return outputs;
+}
+
 let helpers: HelperThread[] = [];
 let starting: Promise<void> | undefined;
 let startedThreads = 1;

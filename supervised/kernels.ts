@@ -11,8 +11,14 @@
  *   train on it: dW = im2col(x)^T dy as XNNPACK GEMMs whose left operand is copied in
  *   contiguous runs out of the transposed input (see {@link conv2DBackpropFilter}).
  *
+ * - wasm `Conv2D`, `Conv2DBackpropInput`, `Conv2DBackpropFilter` and large matrix products
+ *   also split their batch (or a product's columns) across helper threads when tsgym runs them
+ *   (`helper-threads.ts`, `parallel-kernels.ts`): TF.js's wasm build is single-threaded in
+ *   Node, and the parts run the same single-thread kernels in parallel.
+ *
  * Each replacement is checked against the reference cpu backend in
- * `test/supervised/kernels.test.ts`.
+ * `test/supervised/kernels.test.ts`, and each split against one thread in
+ * `test/supervised/helper-threads.test.ts`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import {
@@ -50,7 +56,13 @@ export const REPLACEMENT_KERNELS: readonly ReplacementKernel[] = [
   {
     kernelName: '_FusedMatMul',
     backendName: 'wasm',
-    description: 'transposed operands transposed explicitly, then the XNNPACK fused GEMM',
+    description:
+      'transposed operands transposed explicitly, then the XNNPACK fused GEMM; rows or columns split across the helper threads',
+  },
+  {
+    kernelName: 'Conv2D',
+    backendName: 'wasm',
+    description: 'the stock XNNPACK convolution, its batch split across the helper threads',
   },
   {
     kernelName: 'Conv2DBackpropFilter',

@@ -5,7 +5,7 @@
  * prefix or slice of memory; parts are concatenated along the same rows or summed.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { type HostTensor, activeHelpers } from './helper-threads';
+import { type HelperThread, type HostTensor, activeHelpers, waitAll } from './helper-threads';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -120,14 +120,25 @@ export function splitKernel(spec: SplitSpec, local: KernelFunc): KernelFunc {
       const partAttrs = spec.partAttrs?.(attrs, to - from) ?? attrs;
       helper.start(spec.kernel, part, partAttrs, spec.outShape(inputs, attrs, to - from));
     });
-    const mine = localPart(memory, { inputs, attrs, spec, local, backend }, { rows: cut[1], n });
-    const theirs = helpers.map((h) => h.wait());
+    const mine = besideHelpers(helpers, () =>
+      localPart(memory, { inputs, attrs, spec, local, backend }, { rows: cut[1], n }),
+    );
+    const theirs = waitAll(helpers);
 
     const shape = spec.combine === 'concat' ? withRows(mine.shape, n, spec.axis) : mine.shape;
     const out = combine(memory, spec, mine, theirs, shape);
     backend.disposeData(mine.dataId);
     return out;
   };
+}
+
+/** Runs the main thread's part; if it throws, waits for the helpers before rethrowing. */
+function besideHelpers(helpers: readonly HelperThread[], part: () => TensorInfo): TensorInfo {
+  try {
+    return part();
+  } catch (error) {
+    return waitAll(helpers, error) as never;
+  }
 }
 
 interface LocalCall {
@@ -367,7 +378,7 @@ export function splitMatMul(kernel: string, local: KernelFunc): KernelFunc {
 function columnSplit(call: {
   kernel: string;
   local: KernelFunc;
-  helpers: ReturnType<typeof activeHelpers>;
+  helpers: readonly HelperThread[];
   inputs: Record<string, TensorInfo>;
   args: Parameters<KernelFunc>[0];
 }): TensorInfo {
@@ -385,8 +396,10 @@ function columnSplit(call: {
     const part = columnPart(memory, inputs, range);
     helper.start(kernel, part, args.attrs as Record<string, unknown>, [m, range.to - range.from]);
   });
-  const mine = localColumns(memory, { inputs, local, backend, attrs: args.attrs }, cut[1]);
-  const theirs = helpers.map((h) => h.wait());
+  const mine = besideHelpers(helpers, () =>
+    localColumns(memory, { inputs, local, backend, attrs: args.attrs }, cut[1]),
+  );
+  const theirs = waitAll(helpers);
 
   const out = memory.alloc([...mine.shape.slice(0, -1), n]);
   const values = memory.read(out);

@@ -164,13 +164,18 @@ describe('kernels split across wasm helper threads', () => {
     again.weights.forEach((w, i) => expect(w).toEqual(two.weights[i]));
   }, 120_000);
 
-  it('reports a helper-side kernel error as an error naming the kernel', async () => {
+  it('reports a helper-side kernel error naming the kernel, then serves the next call', async () => {
     await useHelperThreads(2);
     const [helper] = activeHelpers();
     helper.start('NoSuchKernel', { x: { values: new Float32Array(4), shape: [4] } }, {}, [4]);
 
     expect(() => helper.wait()).toThrow(/NoSuchKernel/);
     expect(helperThreadCount()).toBe(2);
+    const calls = helper.calls;
+    const next = tf.tidy(CASES.conv2d);
+    expect(helper.calls).toBe(calls + 1);
+    expect(next.dataSync()).toEqual(results.conv2d['1']);
+    next.dispose();
   }, 120_000);
 });
 

@@ -74,6 +74,28 @@ describe('tsgym supervised', () => {
     ).toBe('finished');
   });
 
+  it('runs on --threads threads, records the count in run.json and rejects a bad count', async () => {
+    const lines = captureLog();
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsgym-threads-'));
+    const run = (threads: string) =>
+      program().parseAsync(
+        ['node', 'tsgym', 'supervised', 'run', 'perceptron', '--epochs', '2'].concat([
+          '--threads',
+          threads,
+          '--runs-dir',
+          runsDir,
+        ]),
+      );
+
+    await run('1');
+    const info = JSON.parse(fs.readFileSync(path.join(runsDir, 'perceptron', 'run.json'), 'utf8'));
+
+    expect(info).toMatchObject({ backend: 'wasm', threads: 1 });
+    expect(lines.at(-1)).toMatch(/ s on wasm; run written to/);
+    await expect(run('0')).rejects.toThrow(/threads: expected a whole number .* received "0"/);
+    fs.rmSync(runsDir, { recursive: true, force: true });
+  });
+
   it('compares variants on the same seed and prints one table', async () => {
     const lines = captureLog();
 

@@ -223,7 +223,11 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** Geometry of a 2-D convolution (TF.js's own `computeConv2DInfo`), NHWC and no dilation. */
+/**
+ * Geometry of a 2-D convolution gradient (TF.js's own `computeConv2DInfo`) in NHWC layout. The
+ * gradient kernels never see dilations (TF.js rejects the gradient of a dilated convolution
+ * before any kernel runs) nor NCHW (which {@link channelsFirstAsLast} turns into NHWC).
+ */
 function convGeometry(
   tf: Tf,
   kernelName: string,
@@ -231,11 +235,10 @@ function convGeometry(
   attrs: ConvAttrs,
 ): ConvInfo {
   const dilated = [attrs.dilations ?? 1].flat().some((d) => d !== 1);
-  if (attrs.dataFormat !== 'NHWC' || dilated) {
+  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated) {
     throw new Error(
-      `tsgym's wasm ${kernelName} supports dataFormat 'NHWC' without dilation only; received ` +
-        `dataFormat '${attrs.dataFormat}', dilations ${JSON.stringify(attrs.dilations)}. ` +
-        `TODO(#4): add them, or train this model with --backend cpu.`,
+      `tsgym's wasm ${kernelName} received dataFormat '${attrs.dataFormat}' and dilations ` +
+        `${JSON.stringify(attrs.dilations)}, which TF.js never passes to it; this is a tsgym bug.`,
     );
   }
   return tf.backend_util.computeConv2DInfo(
@@ -803,6 +806,49 @@ function sharedIdentity(base: BaseKernels, original: KernelFunc): KernelFunc {
   };
 }
 
+const TO_NHWC = [0, 2, 3, 1];
+const TO_NCHW = [0, 3, 1, 2];
+
+/** Which inputs of a convolution kernel are images, and whether its output is one. */
+const IMAGE_ROLES: Record<string, { images: string[]; imageOutput: boolean }> = {
+  Conv2D: { images: ['x'], imageOutput: true },
+  Conv2DBackpropInput: { images: ['dy'], imageOutput: true },
+  Conv2DBackpropFilter: { images: ['x', 'dy'], imageOutput: false },
+};
+
+/**
+ * A convolution kernel that accepts dataFormat 'NCHW' by transposing its images to NHWC (the
+ * only layout of the wasm kernels) and its image output back; NHWC calls pass straight through.
+ * The filter layout [KH, KW, Ci, Co] is the same in both formats.
+ */
+function channelsFirstAsLast(base: BaseKernels, kernelName: string, nhwc: KernelFunc): KernelFunc {
+  const { images, imageOutput } = IMAGE_ROLES[kernelName];
+  return (args) => {
+    const attrs = args.attrs as Record<string, unknown>;
+    if (attrs.dataFormat !== 'NCHW') return nhwc(args);
+    const backend = args.backend as Backend;
+    const inputs = { ...(args.inputs as Record<string, TensorInfo>) };
+    const temporary: TensorInfo[] = [];
+    for (const name of images) {
+      inputs[name] = call(base.transpose, backend, { x: inputs[name] }, { perm: TO_NHWC });
+      temporary.push(inputs[name]);
+    }
+    const shape = attrs.inputShape as number[] | undefined;
+    const lastAttrs = {
+      ...attrs,
+      dataFormat: 'NHWC',
+      ...(shape ? { inputShape: TO_NHWC.map((axis) => shape[axis]) } : {}),
+    };
+
+    const out = nhwc({ inputs, backend, attrs: lastAttrs as never }) as TensorInfo;
+    for (const t of temporary) backend.disposeData(t.dataId);
+    if (!imageOutput) return out;
+    const first = call(base.transpose, backend, { x: out }, { perm: TO_NCHW });
+    backend.disposeData(out.dataId);
+    return first;
+  };
+}
+
 interface Registration {
   original: KernelConfig | undefined;
   replacement: KernelConfig;
@@ -870,23 +916,28 @@ export function registerFastKernels(tf: Tf): void {
   replace(tf, {
     kernelName: 'Conv2D',
     backendName: 'wasm',
-    kernelFunc: splitKernel(conv2DSpec(tf), wasm.conv2d),
+    kernelFunc: channelsFirstAsLast(wasm, 'Conv2D', splitKernel(conv2DSpec(tf), wasm.conv2d)),
   });
   const input = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (input) {
     replace(tf, {
       kernelName: 'Conv2DBackpropInput',
       backendName: 'wasm',
-      kernelFunc: splitKernel(
-        conv2DBackpropInputSpec(),
-        conv2DBackpropInput(tf, wasm, input.kernelFunc),
+      kernelFunc: channelsFirstAsLast(
+        wasm,
+        'Conv2DBackpropInput',
+        splitKernel(conv2DBackpropInputSpec(), conv2DBackpropInput(tf, wasm, input.kernelFunc)),
       ),
     });
   }
   replace(tf, {
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
-    kernelFunc: splitKernel(conv2DBackpropFilterSpec(), conv2DBackpropFilter(tf, wasm)),
+    kernelFunc: channelsFirstAsLast(
+      wasm,
+      'Conv2DBackpropFilter',
+      splitKernel(conv2DBackpropFilterSpec(), conv2DBackpropFilter(tf, wasm)),
+    ),
   });
   replace(tf, { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad(tf) });
   const mean = tf.getKernel('Mean', 'wasm');

@@ -149,6 +149,21 @@ describe('replacement kernels on wasm', () => {
     }
   });
 
+  it('convolutions in NCHW (which the wasm kernels lack) agree with cpu, forward and gradients', async () => {
+    for (const [strides, pad] of [
+      [1, 'valid'],
+      [1, 'same'],
+      [2, 'same'],
+    ] as const) {
+      const x = () => normal([2, 4, 8, 7], 20) as tf.Tensor4D;
+      const filter = () => normal([3, 3, 4, 6], 21) as tf.Tensor4D;
+      const conv = (a: tf.Tensor, w: tf.Tensor) =>
+        tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, strides, pad, 'NCHW');
+      await expectAgreement(() => conv(x(), filter()));
+      await expectAgreement(() => tf.grads((a, w) => conv(a, w).square().sum())([x(), filter()]));
+    }
+  });
+
   it('MaxPoolGrad sends each gradient to the first maximum, as cpu does, also on ties', async () => {
     for (const [size, strides, pad] of [
       [2, 2, 'valid'],

@@ -60,13 +60,19 @@ export class HelperThread {
       workerData: { control, port: port2 },
       transferList: [port2],
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer in 60 s')), START_TIMEOUT_MS);
-      worker.once('message', () => (clearTimeout(timer), resolve()));
-      worker.once('error', (error) => (clearTimeout(timer), reject(error)));
-      worker.once('exit', (code) => (clearTimeout(timer), reject(new Error(`exit ${code}`))));
-    });
-    worker.removeAllListeners();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no answer in 60 s')), START_TIMEOUT_MS);
+        worker.once('message', () => (clearTimeout(timer), resolve()));
+        worker.once('error', (error) => (clearTimeout(timer), reject(error)));
+        worker.once('exit', (code) => (clearTimeout(timer), reject(new Error(`exit ${code}`))));
+      });
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    } finally {
+      worker.removeAllListeners();
+    }
     // An idle helper must not keep the process alive.
     worker.unref();
     port1.unref();

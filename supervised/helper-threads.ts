@@ -46,11 +46,17 @@ export class HelperThread {
   private outSize = 0;
   private outOffset = 0;
 
+  /** Why the helper stopped, once it has. */
+  private stopped: string | undefined;
+
   private constructor(
     private readonly worker: Worker,
     private readonly control: Int32Array,
     private readonly port: MessagePort,
-  ) {}
+  ) {
+    worker.on('error', (error) => (this.stopped ??= error.message));
+    worker.on('exit', (code) => (this.stopped ??= `exit code ${code}`));
+  }
 
   /** Starts a helper and waits until its wasm backend is ready. */
   static async start(): Promise<HelperThread> {
@@ -127,7 +133,10 @@ export class HelperThread {
    */
   wait(): HostTensor {
     while (Atomics.wait(this.control, CONTROL.done, 0, 1000) === 'timed-out') {
-      if (!this.alive()) throw new Error('tsgym wasm helper thread stopped');
+      // Events cannot arrive while this thread blocks; the thread id turns -1 on exit.
+      if (this.worker.threadId < 0 || this.stopped) {
+        throw new Error(`tsgym wasm helper thread stopped (${this.stopped ?? 'exited'})`);
+      }
     }
     if (this.control[CONTROL.failed] === 1) {
       const message = receiveMessageOnPort(this.port)?.message as string | undefined;
@@ -142,10 +151,6 @@ export class HelperThread {
       );
     }
     return { values: new Float32Array(this.buffer, this.outOffset, size), shape };
-  }
-
-  private alive(): boolean {
-    return this.worker.threadId >= 0;
   }
 
   /** Stops the helper. */

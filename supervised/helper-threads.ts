@@ -135,7 +135,10 @@ export class HelperThread {
     while (Atomics.wait(this.control, CONTROL.done, 0, 1000) === 'timed-out') {
       // Events cannot arrive while this thread blocks; the thread id turns -1 on exit.
       if (this.worker.threadId < 0 || this.stopped) {
-        throw new Error(`tsgym wasm helper thread stopped (${this.stopped ?? 'exited'})`);
+        throw new Error(
+          `tsgym wasm helper thread stopped (${this.stopped ?? 'exited'}); rerun with ` +
+            `--threads 1 (or ${TF_THREADS_ENV}=1) to train without helpers.`,
+        );
       }
     }
     if (this.control[CONTROL.failed] === 1) {

@@ -179,6 +179,20 @@ describe('kernels split across wasm helper threads', () => {
   }, 120_000);
 });
 
+describe('a helper that stopped', () => {
+  it('fails the next call with an error saying how to train without helpers', async () => {
+    await useHelperThreads(2);
+    const [helper] = activeHelpers();
+    await helper.stop();
+
+    helper.start('Conv2D', { x: { values: new Float32Array(4), shape: [4] } }, {}, [4]);
+
+    expect(() => helper.wait()).toThrow(/helper thread stopped .*--threads 1/);
+    await useHelperThreads(1);
+    expect(activeHelpers()).toHaveLength(0);
+  }, 120_000);
+});
+
 describe('thread count', () => {
   it('comes from the argument, else the environment, else the cores (at most 4)', () => {
     expect(resolveThreadCount(3, {})).toBe(3);

@@ -418,15 +418,20 @@ function localColumns(
   call: { inputs: Record<string, TensorInfo>; local: KernelFunc; backend: Backend; attrs: unknown },
   to: number,
 ): TensorInfo {
-  const host = columnPart(memory, { ...call.inputs, a: call.inputs.a }, { from: 0, to });
+  const { a, b, ...rest } = call.inputs;
+  const [k, n] = b.shape.slice(-2);
   const temporary: TensorInfo[] = [];
-  const partInputs: Record<string, TensorInfo> = { a: call.inputs.a };
-  for (const [name, t] of Object.entries(host)) {
-    if (name === 'a') continue;
-    const info = memory.alloc(t.shape);
-    memory.read(info).set(t.values);
-    partInputs[name] = info;
-    temporary.push(info);
+  const partInputs: Record<string, TensorInfo> = { a };
+  // Every allocation may grow the wasm heap and detach earlier views: read after allocating.
+  const columns = memory.alloc([...b.shape.slice(0, -1), to]);
+  copyColumns(memory.read(b), memory.read(columns), { rows: k, cols: n, from: 0, to });
+  partInputs.b = columns;
+  temporary.push(columns);
+  for (const [name, bias] of Object.entries(rest)) {
+    const part = memory.alloc([to]);
+    memory.read(part).set(memory.read(bias).subarray(0, to));
+    partInputs[name] = part;
+    temporary.push(part);
   }
   const out = call.local({ inputs: partInputs, backend: call.backend, attrs: call.attrs as never });
   for (const t of temporary) call.backend.disposeData(t.dataId);

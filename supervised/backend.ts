@@ -60,6 +60,8 @@ export interface SelectBackendOptions {
  *   for a thread count that is not a whole number from 1 to 64.
  */
 export async function selectBackend(options: SelectBackendOptions): Promise<BackendSelection> {
+  // Checked on every backend, so a bad --threads is never silently ignored.
+  const wanted = resolveThreadCount(options.threads);
   const selection = await loadTf({
     backend: options.backend,
     logger: options.logger,
@@ -73,7 +75,6 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Back
     throw new Error('TF.js loaded twice: @tensorflow/tfjs and the loader use different engines.');
   }
   if (selection.backend !== 'wasm') return { ...selection, threads: 1 };
-  const wanted = resolveThreadCount(options.threads);
   const threads = await useHelperThreads(wanted, (message) => options.logger?.info(message));
   if (threads !== wanted || !reported.has(threads)) {
     reported.add(threads);

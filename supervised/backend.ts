@@ -74,6 +74,13 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Back
     // train on one engine and evaluate on another.
     throw new Error('TF.js loaded twice: @tensorflow/tfjs and the loader use different engines.');
   }
+  if (selection.backend === 'cpu' && options.layers.includes('Conv2D')) {
+    // Measured by `npm run bench -- supervised`: the MNIST CNN trains at under 1 sample/s.
+    options.logger?.info(
+      'the cpu backend trains convolutions very slowly (the MNIST CNN at under 1 sample/s, ' +
+        'against hundreds on wasm); an epoch of 54,000 images takes more than a day',
+    );
+  }
   if (selection.backend !== 'wasm') return { ...selection, threads: 1 };
   const threads = await useHelperThreads(wanted, (message) => options.logger?.info(message));
   if (threads !== wanted || !reported.has(threads)) {

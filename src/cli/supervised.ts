@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { InvalidConfigError, Rng } from '../index';
+import { distance } from 'fastest-levenshtein';
+import { InvalidConfigError, Rng, validateRunName } from '../index';
 import { formatTable } from './format';
 import type { EpochLog, RunResult } from '../../supervised/index';
 
@@ -158,11 +159,56 @@ function printConfig(name: string, options: Record<string, unknown>, backend: st
   console.log(`${name}: ${text} backend=${backend}`);
 }
 
+/** The command-line flags of run, compare and search, as typed (kebab-case). */
+const CLI_FLAGS = [
+  'samples',
+  'epochs',
+  'seed',
+  'batch-size',
+  'set',
+  'backend',
+  'threads',
+  'data-dir',
+  'runs-dir',
+  'no-save',
+  'name',
+  'vary',
+  'grid',
+  'range',
+  'trials',
+  'metric',
+];
+
+/**
+ * Checks --name and the free flags before anything runs: a free flag that is no option of the
+ * experiment but one or two letters from a command flag (`--treads`) is a typo of that flag.
+ */
+async function checkFlags(name: string, flags: { name?: string }, extra: string[]) {
+  if (flags.name !== undefined) validateRunName(flags.name);
+  const sup = await loadSupervised();
+  const experiment = sup.getComparison(name)?.experiment ?? name;
+  const known = sup.getExperiment(experiment).options.map((o) => o.name.toLowerCase());
+  for (const token of extra.filter((t) => t.startsWith('--'))) {
+    const flag = token.slice(2).split('=')[0];
+    const plain = flag.replace(/-/g, '').toLowerCase();
+    const toOption = Math.min(...known.map((o) => distance(o, plain)));
+    const near = CLI_FLAGS.find((f) => distance(f, flag) <= 2 && distance(f, flag) < toOption);
+    // Options (and typos nearer an option) are left to the experiment's own check.
+    if (near) {
+      throw new InvalidConfigError(
+        `unknown flag --${flag}. Did you mean --${near}? Flags: ${CLI_FLAGS.map((f) => `--${f}`).join(', ')}; ` +
+          `options of ${experiment}: see 'tsgym supervised list'.`,
+      );
+    }
+  }
+}
+
 async function runOne(
   name: string,
   flags: CommonFlags & { name?: string },
   extra: string[],
 ): Promise<void> {
+  await checkFlags(name, flags, extra);
   const sup = await loadSupervised();
   if (sup.getComparison(name)) {
     // A comparison writes one folder per variant: --name names them <name>-<variant>.
@@ -200,10 +246,14 @@ async function compareAndPrint(
   variants: Record<string, string>[] | undefined,
   flags: CommonFlags & { name?: string },
   extra: string[],
-): Promise<RunResult[]> {
+  metric?: string,
+): Promise<void> {
+  await checkFlags(name, flags, extra);
   const sup = await loadSupervised();
   let progress = progressCallbacks(name);
   const labels: string[] = [];
+  // A named comparison's folders carry its name; a --vary grid's the experiment's.
+  const prefix = flags.name ?? (sup.getComparison(name) ? name : undefined);
   const results = await sup.compareVariants(name, variants, {
     options: collectOptions(flags, extra),
     backend: flags.backend,
@@ -211,7 +261,7 @@ async function compareAndPrint(
     dataDir: flags.dataDir,
     logger,
     runsRoot: flags.save ? flags.runsDir : undefined,
-    runPrefix: flags.name,
+    runPrefix: prefix,
     onVariant: (i, variant, total) => {
       const label = sup.variantLabel(variant);
       labels.push(label);
@@ -226,8 +276,38 @@ async function compareAndPrint(
     onEpochEnd: (log) => progress.onEpochEnd(log),
   });
   progress.stop();
-  console.log(formatTable(RESULT_HEADERS, resultRows(results, labels)));
-  return results;
+  const order = metric ? bestFirst(results, metric) : results.map((_, i) => i);
+  const rows = resultRows(results, labels);
+  console.log(
+    formatTable(
+      RESULT_HEADERS,
+      order.map((i) => rows[i]),
+    ),
+  );
+  if (metric) {
+    const best = order[0];
+    console.log(`best by ${metric}: ${labels[best]} (${fmt(results[best].metrics[metric], 5)})`);
+  }
+  const dirs = results.flatMap((r) => (r.runDir ? [r.runDir] : []));
+  if (dirs.length > 0) console.log(`runs written to ${dirs.join(', ')}`);
+}
+
+/**
+ * Variant indices, best first by `metric` (minimised when it ends in loss).
+ *
+ * @throws InvalidConfigError when the runs did not report `metric`, listing the ones they did.
+ */
+function bestFirst(results: RunResult[], metric: string): number[] {
+  const missing = results.find((r) => typeof r.metrics[metric] !== 'number');
+  if (missing) {
+    throw new InvalidConfigError(
+      `--metric ${metric}: the runs report no such metric. Choose one of: ` +
+        `${Object.keys(missing.metrics).join(', ')}.`,
+    );
+  }
+  const sign = metric.endsWith('loss') ? 1 : -1;
+  const value = (i: number) => results[i].metrics[metric] as number;
+  return results.map((_, i) => i).sort((a, b) => sign * (value(a) - value(b)) || a - b);
 }
 
 function listCommand(): Command {
@@ -295,7 +375,9 @@ function compareCommand(): Command {
 function searchCommand(): Command {
   return addCommonFlags(
     new Command('search')
-      .description('grid (--grid) or random (--range, --trials) search over options; best first')
+      .description(
+        'grid (--grid) or random (--range, --trials) search over options; table best first',
+      )
       .argument('<name>', 'experiment name')
       .option('--grid <option=a,b...>', 'grid values of an option (repeatable)')
       .option('--range <option=spec...>', 'random-search range: a,b,c or min:max[:log][:int]')
@@ -319,15 +401,7 @@ function searchCommand(): Command {
       const variants = flags.grid
         ? sup.gridVariants(sup.parseVary(flags.grid))
         : sup.randomVariants(sup.parseRanges(flags.range!), trials, searchRng);
-      const results = await compareAndPrint(name, variants, flags, command.args.slice(1));
-      const sign = flags.metric.endsWith('loss') ? 1 : -1;
-      const order = results
-        .map((r, i) => ({ r, i, v: r.metrics[flags.metric] ?? NaN }))
-        .sort((a, b) => sign * (a.v - b.v));
-      const best = order[0];
-      console.log(
-        `best by ${flags.metric}: ${sup.variantLabel(variants[best.i])} (${fmt(best.v, 5)})`,
-      );
+      await compareAndPrint(name, variants, flags, command.args.slice(1), flags.metric);
     },
   );
 }

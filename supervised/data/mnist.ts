@@ -197,11 +197,14 @@ function findFile(dir: string, base: string): string {
     const file = path.join(dir, name);
     if (fs.existsSync(file)) return file;
   }
-  throw new InvalidConfigError(
-    `${path.join(dir, base)}[.gz]: file not found. Install Debian's dataset-fashion-mnist ` +
-      `package (files in ${FASHION_MNIST_DIR}) or pass the folder holding the MNIST-format ` +
-      `files with --data-dir.`,
-  );
+  const fix =
+    dir === FASHION_MNIST_DIR
+      ? `Install Debian's dataset-fashion-mnist package (files in ${FASHION_MNIST_DIR}) or ` +
+        `pass the folder holding the MNIST-format files with --data-dir.`
+      : `The folder given (--data-dir) must hold the four MNIST-format files ` +
+        `(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, ` +
+        `t10k-labels-idx1-ubyte, each optionally .gz); omit --data-dir for Fashion-MNIST.`;
+  throw new InvalidConfigError(`${path.join(dir, base)}[.gz]: file not found. ${fix}`);
 }
 
 /** Options of {@link loadMnistLike}. */

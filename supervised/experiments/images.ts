@@ -65,14 +65,31 @@ function loadSplit(
   );
 }
 
+/** `data`, unless it holds fewer examples than the run asked for (an error naming the option). */
+function enough(
+  data: ImageDataset,
+  asked: number,
+  option: 'samples' | 'testSamples',
+): ImageDataset {
+  if (data.count < asked) {
+    throw new InvalidConfigError(
+      `${option} ${asked}: ${data.name} has only ${data.count} examples. ` +
+        `Pass ${option} ${data.count} or fewer (--${option === 'samples' ? 'samples' : 'set testSamples='}).`,
+    );
+  }
+  return data;
+}
+
 /** Train (minus a seeded validation part) and test data of an image experiment. */
 function imageData(
   context: ExperimentContext,
   inputs: ImageInputs,
 ): { train: ArrayDataset; validation: ArrayDataset; test: ArrayDataset } {
   const o = context.options as { samples: number; testSamples: number; validation: number };
-  const train = toDataset(loadSplit(context, 'train', o.samples, inputs.source), inputs);
-  const test = toDataset(loadSplit(context, 'test', o.testSamples, inputs.source), inputs);
+  const trainImages = loadSplit(context, 'train', o.samples, inputs.source);
+  const testImages = loadSplit(context, 'test', o.testSamples, inputs.source);
+  const train = toDataset(enough(trainImages, o.samples, 'samples'), inputs);
+  const test = toDataset(enough(testImages, o.testSamples, 'testSamples'), inputs);
   const parts = splitDataset(train, { validation: o.validation }, context.rng.spawn('split'));
   return { train: parts.train, validation: parts.validation, test };
 }

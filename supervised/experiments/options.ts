@@ -50,7 +50,7 @@ export function commonOptions(defaults: {
       name: 'epochs',
       type: 'integer',
       default: defaults.epochs,
-      min: 0,
+      min: 1,
       description: 'passes over the training data',
     },
     {

@@ -174,5 +174,64 @@ describe('tsgym supervised', () => {
     ]);
 
     expect(lines.at(-1)).toMatch(/^best by train\/loss: learningRate-0.5 \(/);
+    const table = lines.join('\n').split('\n');
+    const first = table.findIndex((l) => l.startsWith('variant  '));
+    expect(table.slice(first + 2, first + 4).map((l) => l.split(/\s+/)[0])).toEqual([
+      'learningRate-0.5',
+      'learningRate-0.001',
+    ]);
+  });
+
+  it('rejects a search metric the runs do not report, listing the ones they do', async () => {
+    captureLog();
+
+    const search = program().parseAsync(
+      ['node', 'tsgym', 'supervised', 'search', 'perceptron', '--grid', 'gate=or,and'].concat([
+        '--epochs',
+        '2',
+        '--metric',
+        'val/acc',
+        '--no-save',
+      ]),
+    );
+
+    await expect(search).rejects.toThrow(/--metric val\/acc: .*no such metric.* train\/loss/);
+  });
+
+  it('rejects a --name that is a path, and suggests the flag a typo meant', async () => {
+    captureLog();
+    const run = (...args: string[]) =>
+      program().parseAsync(['node', 'tsgym', 'supervised', 'run', 'perceptron', ...args]);
+
+    await expect(run('--name', '../../tmp/x')).rejects.toThrow(/run name "..\/..\/tmp\/x"/);
+    await expect(run('--treads', '2')).rejects.toThrow(
+      /unknown flag --treads\. Did you mean --threads\?/,
+    );
+    await expect(run('--runs-dri', 'x')).rejects.toThrow(/Did you mean --runs-dir\?/);
+    await expect(run('--gait', 'or')).rejects.toThrow(
+      /unknown option "gait"\. Did you mean 'gate'\?/,
+    );
+  });
+
+  it("names a named comparison's folders after it and says where they went", async () => {
+    const lines = captureLog();
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsgym-named-'));
+
+    await program().parseAsync([
+      'node',
+      'tsgym',
+      'supervised',
+      'run',
+      'gates',
+      '--epochs',
+      '1',
+      '--runs-dir',
+      runsDir,
+    ]);
+
+    expect(fs.readdirSync(runsDir).every((d) => d.startsWith('gates-'))).toBe(true);
+    const written = lines.at(-1)!.replace('runs written to ', '').split(', ');
+    expect(written.sort()).toEqual(fs.readdirSync(runsDir).map((d) => path.join(runsDir, d)));
+    fs.rmSync(runsDir, { recursive: true, force: true });
   });
 });

@@ -223,7 +223,7 @@ describe('IDX files on disk', () => {
 
   it('names the missing file and the Debian package when a split is absent', () => {
     expect(() => loadMnistLike({ dir: tempDir(), split: 'test' })).toThrow(
-      /t10k-images-idx3-ubyte.*dataset-fashion-mnist/,
+      /t10k-images-idx3-ubyte.*file not found\. The folder given \(--data-dir\) must hold/,
     );
   });
 });

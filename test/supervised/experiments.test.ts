@@ -115,6 +115,18 @@ describe.runIf(fashion)('Fashion-MNIST experiments (reduced budgets)', () => {
     expect(result.metrics['test/accuracy']).toBeGreaterThan(0.75);
   });
 
+  it('rejects more samples than the data holds, naming the option and the count', async () => {
+    const run = (options: Record<string, number>) =>
+      runExperiment('softmax-regression', { options: { epochs: 1, ...options } });
+
+    await expect(run({ samples: 60001, testSamples: 10 })).rejects.toThrow(
+      /samples 60001: fashion-mnist\/train has only 60000 examples/,
+    );
+    await expect(run({ samples: 10, testSamples: 10001 })).rejects.toThrow(
+      /testSamples 10001: fashion-mnist\/test has only 10000 examples/,
+    );
+  });
+
   it('S10: one-hot and integer labels give the same losses on the same data', async () => {
     const options = { samples: 1000, testSamples: 500, epochs: 2, batchSize: 100, dropout: 0 };
     const [oneHot, integer] = await compareVariants('label-encodings', undefined, { options });

@@ -77,8 +77,9 @@ function toCount(value: number | undefined, total: number, name: string): number
   const count = value > 0 && value < 1 ? Math.round(value * total) : value;
   if (!Number.isInteger(count) || count < 0 || count > total) {
     throw new InvalidConfigError(
-      `split: ${name} must be a fraction in [0, 1) or a count in [0, ${total}]; received ` +
-        `${describeValue(value)}.`,
+      `split: ${name} must be a fraction in [0, 1) or a count in [0, ${total}] (the data set ` +
+        `has ${total} examples); received ${describeValue(value)}. Pass a smaller ${name} ` +
+        `(--set ${name}=<count or fraction>) or more samples.`,
     );
   }
   return count;

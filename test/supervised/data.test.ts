@@ -316,6 +316,14 @@ describe('IRIS and the generators', () => {
     expect(a.validation.x).not.toEqual(c.validation.x);
   });
 
+  it('rejects a validation part larger than the data, saying how many examples there are', () => {
+    const { dataset } = loadIris();
+
+    expect(() => splitDataset(dataset, { validation: 151 }, new Rng(1))).toThrow(
+      /validation .*has 150 examples\); received 151\. Pass a smaller validation \(--set validation=/,
+    );
+  });
+
   it('standardises with training statistics only', () => {
     const train = makeDataset(Float32Array.from([1, 3]), [1], Float32Array.from([0, 0]), [1]);
     const other = makeDataset(Float32Array.from([5]), [1], Float32Array.from([0]), [1]);

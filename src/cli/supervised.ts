@@ -179,6 +179,8 @@ const CLI_FLAGS = [
   'metric',
 ];
 
+const FLAG_LIST = CLI_FLAGS.map((f) => `--${f}`).join(', ');
+
 /**
  * Checks --name and the free flags before anything runs: a free flag that is no option of the
  * experiment but one or two letters from a command flag (`--treads`) is a typo of that flag.
@@ -196,7 +198,7 @@ async function checkFlags(name: string, flags: { name?: string }, extra: string[
     // Options (and typos nearer an option) are left to the experiment's own check.
     if (near) {
       throw new InvalidConfigError(
-        `unknown flag --${flag}. Did you mean --${near}? Flags: ${CLI_FLAGS.map((f) => `--${f}`).join(', ')}; ` +
+        `unknown flag --${flag}. Did you mean --${near}? Flags: ${FLAG_LIST}; ` +
           `options of ${experiment}: see 'tsgym supervised list'.`,
       );
     }

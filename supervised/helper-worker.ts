@@ -8,33 +8,34 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerFastKernels } from './kernels';
+import { memoryOf } from './memory';
 import { CONTROL, type HelperRequest, type HelperStart } from './helper-protocol';
 
 type TensorInfo = tf.TensorInfo;
-
-interface WasmMemory {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-  disposeData(dataId: object): void;
-}
 
 const { control, port } = workerData as HelperStart;
 
 /** Runs one request: copy inputs in, run the kernel, copy the output out. */
 function serve(request: HelperRequest): void {
-  const backend = tf.backend() as unknown as WasmMemory & tf.KernelBackend;
+  const backend = tf.backend();
+  const memory = memoryOf(backend);
   const kernel = tf.getKernel(request.kernel, 'wasm');
   if (!kernel) throw new Error(`wasm helper thread: no kernel ${request.kernel}`);
   const inputs: Record<string, TensorInfo> = {};
   for (const [name, { offset, shape }] of Object.entries(request.inputs)) {
-    const info = backend.makeOutput(shape, 'float32');
-    const size = shape.reduce((a, b) => a * b, 1);
-    backend.typedArrayFromHeap(info).set(new Float32Array(request.buffer, offset, size));
+    const { info, values } = memory.alloc(shape);
+    values().set(
+      new Float32Array(
+        request.buffer,
+        offset,
+        shape.reduce((a, b) => a * b, 1),
+      ),
+    );
     inputs[name] = info;
   }
 
   const out = kernel.kernelFunc({ inputs, backend, attrs: request.attrs as never }) as TensorInfo;
-  const values = backend.typedArrayFromHeap(out);
+  const values = memory.read(out);
   if (values.length * 4 > request.buffer.byteLength - request.outOffset) {
     throw new Error(`wasm helper thread: output of ${request.kernel} does not fit`);
   }

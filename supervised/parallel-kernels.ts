@@ -5,6 +5,7 @@
  * prefix or slice of memory; parts are concatenated along the same rows or summed.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { type Memory, memoryOf } from './memory';
 import { type HelperThread, type HostTensor, activeHelpers, waitAll } from './helper-threads';
 
 type Tf = typeof tfTypes;
@@ -40,20 +41,13 @@ export interface SplitSpec {
   ): number[];
 }
 
-interface Memory {
-  read(info: TensorInfo): Float32Array;
-  alloc(shape: number[]): TensorInfo;
-}
-
-function wasmMemory(backend: Backend): Memory {
-  const b = backend as unknown as {
-    typedArrayFromHeap(info: TensorInfo): Float32Array;
-    makeOutput(shape: number[], dtype: string): TensorInfo;
-  };
-  return {
-    read: (info) => b.typedArrayFromHeap(info),
-    alloc: (shape) => b.makeOutput(shape, 'float32'),
-  };
+/** A kernel call's inputs without optional ones passed as undefined (a product's bias). */
+function definedInputs(args: Parameters<KernelFunc>[0]): Record<string, TensorInfo> {
+  return Object.fromEntries(
+    Object.entries(args.inputs as Record<string, TensorInfo | undefined>).filter(
+      (entry): entry is [string, TensorInfo] => entry[1] !== undefined,
+    ),
+  );
 }
 
 /**
@@ -99,18 +93,13 @@ function partOf(
 export function splitKernel(spec: SplitSpec, local: KernelFunc): KernelFunc {
   return (args) => {
     const helpers = activeHelpers();
-    // Optional inputs (a fused product's bias) may be present but undefined.
-    const inputs = Object.fromEntries(
-      Object.entries(args.inputs as Record<string, TensorInfo | undefined>).filter(
-        (entry): entry is [string, TensorInfo] => entry[1] !== undefined,
-      ),
-    );
+    const inputs = definedInputs(args);
     const attrs = args.attrs as Record<string, unknown>;
     const floats = Object.values(inputs).every((t) => t.dtype === 'float32');
     const n = helpers.length > 0 && floats ? spec.rows(inputs, attrs) : undefined;
     if (n === undefined || n < helpers.length + 1) return local(args);
     const backend = args.backend as Backend;
-    const memory = wasmMemory(backend);
+    const memory = memoryOf(backend);
     const cut = boundaries(n, helpers.length + 1);
 
     // Helpers first, so they work while the main thread does its part.
@@ -163,7 +152,7 @@ function localPart(
       partInputs[name] = info;
       continue;
     }
-    const copy = memory.alloc(withRows(info.shape, rows, spec.axis));
+    const copy = memory.alloc(withRows(info.shape, rows, spec.axis)).info;
     const values = memory.read(info);
     memory.read(copy).set(values.subarray(0, (values.length / n) * rows));
     partInputs[name] = copy;
@@ -184,7 +173,7 @@ function combine(
   theirs: HostTensor[],
   shape: number[],
 ): TensorInfo {
-  const out = memory.alloc(shape);
+  const out = memory.alloc(shape).info;
   const values = memory.read(out);
   const first = memory.read(mine);
   values.set(first);
@@ -359,11 +348,7 @@ export function splitMatMul(kernel: string, local: KernelFunc): KernelFunc {
   const byRows = splitKernel(matMulSpec(kernel), local);
   return (args) => {
     const helpers = activeHelpers();
-    const inputs = Object.fromEntries(
-      Object.entries(args.inputs as Record<string, TensorInfo | undefined>).filter(
-        (entry): entry is [string, TensorInfo] => entry[1] !== undefined,
-      ),
-    );
+    const inputs = definedInputs(args);
     const rows =
       helpers.length > 0 ? matMulSpec(kernel).rows(inputs, args.attrs as never) : undefined;
     const n = inputs.b?.shape[inputs.b.shape.length - 1] ?? 0;
@@ -384,7 +369,7 @@ function columnSplit(call: {
 }): TensorInfo {
   const { kernel, local, helpers, inputs, args } = call;
   const backend = args.backend as Backend;
-  const memory = wasmMemory(backend);
+  const memory = memoryOf(backend);
   const [m, n] = [
     inputs.a.shape[inputs.a.shape.length - 2],
     inputs.b.shape[inputs.b.shape.length - 1],
@@ -401,7 +386,7 @@ function columnSplit(call: {
   );
   const theirs = waitAll(helpers);
 
-  const out = memory.alloc([...mine.shape.slice(0, -1), n]);
+  const out = memory.alloc([...mine.shape.slice(0, -1), n]).info;
   const values = memory.read(out);
   const parts = [memory.read(mine), ...theirs.map((t) => t.values)];
   parts.forEach((part, p) => {
@@ -423,12 +408,12 @@ function localColumns(
   const temporary: TensorInfo[] = [];
   const partInputs: Record<string, TensorInfo> = { a };
   // Every allocation may grow the wasm heap and detach earlier views: read after allocating.
-  const columns = memory.alloc([...b.shape.slice(0, -1), to]);
+  const columns = memory.alloc([...b.shape.slice(0, -1), to]).info;
   copyColumns(memory.read(b), memory.read(columns), { rows: k, cols: n, from: 0, to });
   partInputs.b = columns;
   temporary.push(columns);
   for (const [name, bias] of Object.entries(rest)) {
-    const part = memory.alloc([to]);
+    const part = memory.alloc([to]).info;
     memory.read(part).set(memory.read(bias).subarray(0, to));
     partInputs[name] = part;
     temporary.push(part);

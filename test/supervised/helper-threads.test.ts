@@ -9,6 +9,7 @@ import {
   resolveThreadCount,
   useHelperThreads,
 } from '../../supervised/helper-threads';
+import { relativeError } from '../helpers/numeric';
 
 // The split kernels must give what one thread gives: exactly where parts are concatenated,
 // to float rounding where they are summed, and agree with the reference cpu backend.
@@ -80,16 +81,6 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
 }, 120_000);
 
-function maxRelativeError(reference: Float32Array, other: Float32Array): number {
-  expect(other.length).toBe(reference.length);
-  let [diff, scale] = [0, 1e-12];
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(reference[i] - other[i]));
-    scale = Math.max(scale, Math.abs(reference[i]));
-  }
-  return diff / scale;
-}
-
 describe('kernels split across wasm helper threads', () => {
   it('sends every case to every helper (3 and 2 threads), and nothing with 1 thread', () => {
     for (const [name, calls] of Object.entries(helperCalls)) {
@@ -106,7 +97,7 @@ describe('kernels split across wasm helper threads', () => {
 
     expect(r['2']).toEqual(r['1']);
     expect(r['3']).toEqual(r['1']);
-    expect(maxRelativeError(r.cpu, r['1'])).toBeLessThan(1e-5);
+    expect(relativeError(r.cpu, r['1'])).toBeLessThan(1e-5);
   });
 
   it('Conv2DBackpropInput splits the batch exactly; Conv2DBackpropFilter sums the parts', () => {
@@ -115,10 +106,10 @@ describe('kernels split across wasm helper threads', () => {
 
     expect(input['2']).toEqual(input['1']);
     expect(input['3']).toEqual(input['1']);
-    expect(maxRelativeError(input.cpu, input['1'])).toBeLessThan(1e-5);
-    expect(maxRelativeError(grad['1'], grad['2'])).toBeLessThan(1e-5);
-    expect(maxRelativeError(grad['1'], grad['3'])).toBeLessThan(1e-5);
-    expect(maxRelativeError(grad.cpu, grad['2'])).toBeLessThan(1e-5);
+    expect(relativeError(input.cpu, input['1'])).toBeLessThan(1e-5);
+    expect(relativeError(grad['1'], grad['2'])).toBeLessThan(1e-5);
+    expect(relativeError(grad['1'], grad['3'])).toBeLessThan(1e-5);
+    expect(relativeError(grad.cpu, grad['2'])).toBeLessThan(1e-5);
   });
 
   it('matrix products split rows (tall a) or columns (wide b, with bias), exactly', () => {
@@ -126,7 +117,7 @@ describe('kernels split across wasm helper threads', () => {
       const r = results[name];
       expect(r['2']).toEqual(r['1']);
       expect(r['3']).toEqual(r['1']);
-      expect(maxRelativeError(r.cpu, r['1'])).toBeLessThan(1e-5);
+      expect(relativeError(r.cpu, r['1'])).toBeLessThan(1e-5);
     }
   });
 
@@ -160,7 +151,7 @@ describe('kernels split across wasm helper threads', () => {
     // about the learning rate whatever the gradient's size, so near-zero gradients whose
     // rounding differs can move a weight by up to 1e-3 (relative to the largest, ~0.3).
     expect(two.leaked).toBe(0);
-    two.weights.forEach((w, i) => expect(maxRelativeError(one.weights[i], w)).toBeLessThan(1e-2));
+    two.weights.forEach((w, i) => expect(relativeError(one.weights[i], w)).toBeLessThan(1e-2));
     again.weights.forEach((w, i) => expect(w).toEqual(two.weights[i]));
   }, 120_000);
 

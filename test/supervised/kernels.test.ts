@@ -8,6 +8,7 @@ import {
   makeOptimizer,
   selectBackend,
 } from '../../supervised/index';
+import { relativeError } from '../helpers/numeric';
 
 // Each replacement kernel must agree with the reference cpu backend (which tsgym leaves alone).
 beforeAll(async () => {
@@ -27,17 +28,6 @@ async function onBoth(
     tf.dispose(list);
   }
   return { cpu: out.cpu, wasm: out.wasm };
-}
-
-/** Largest absolute difference divided by the largest absolute reference value. */
-function relativeError(reference: Float32Array, other: Float32Array): number {
-  expect(other.length).toBe(reference.length);
-  let [diff, scale] = [0, 1e-12];
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(reference[i] - other[i]));
-    scale = Math.max(scale, Math.abs(reference[i]));
-  }
-  return diff / scale;
 }
 
 async function expectAgreement(f: () => tf.Tensor | tf.Tensor[], tolerance = 1e-5): Promise<void> {
